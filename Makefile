@@ -1,0 +1,34 @@
+# callsim: every target creates its own virtual environment (.venv) when needed.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+WORKERS ?=
+
+.PHONY: demo test test-full bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,dev]'
+	$(PY) -m ipykernel install --user --name callsim --display-name "callsim" > /dev/null
+	touch $(STAMP)
+
+demo: $(STAMP)  ## simulate the demo scenario and write results/demo/
+	$(VENV)/bin/callsim run configs/demo.yaml --replications 8 --out results/demo
+
+test: $(STAMP)  ## fast suite (CI): unit, regression, notebook and a meaningful statistical subset
+	$(PY) -m pytest -q -n 2 --dist loadfile
+
+test-full: $(STAMP)  ## everything, including the long statistical validation
+	$(PY) -m pytest -q -n 2 --dist loadfile -m ""
+
+bench: $(STAMP)  ## engine vs a straightforward SimPy model, same run
+	$(PY) bench/bench_engine.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check simulator tests bench
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,37 @@
+"""callsim: a discrete-event call-centre simulator.
+
+Typical use from a notebook::
+
+    import simulator as sim
+    cfg = sim.load_config("configs/baseline.yaml", overrides={"days": 28})
+    res = sim.simulate(cfg, seed=1)            # one replication: res.intervals, res.days, res.summary
+    rep = sim.replicate(cfg, replications=10, seed=1)
+    rep.summary                                # site, metric, mean, ci_low, ci_high
+    sim.erlang_a(calls_per_hour=200, aht_s=180, patience_s=300, agents=14)
+"""
+
+from .analytic import agents_for_service_level, erlang_a, erlang_b, erlang_c
+from .config import ConfigError, Scenario, load_config
+from .engine import simulate
+from .replication import ReplicationResult, replicate
+from .results import SimulationResult
+from .stats import mean_ci, paired_difference
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConfigError",
+    "ReplicationResult",
+    "Scenario",
+    "SimulationResult",
+    "__version__",
+    "agents_for_service_level",
+    "erlang_a",
+    "erlang_b",
+    "erlang_c",
+    "load_config",
+    "mean_ci",
+    "paired_difference",
+    "replicate",
+    "simulate",
+]

@@ -1,0 +1,196 @@
+"""The ``callsim`` command line: parse, call the Python API, print."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+import yaml
+
+from . import __version__
+from . import analytic
+from .config import ConfigError, Scenario, erlang_scenario, load_config, parse_set_options
+from .replication import ReplicationResult, replicate
+from .results import write_json, _clean
+
+SET_HELP = "Override a config field by dotted path, e.g. --set demand.calls_per_day=9000 (repeatable)."
+ERLANG_KEYS = ("p_wait", "p_abandon", "asa_s", "wait_mean_s", "service_level", "occupancy")
+
+
+def _load(path: str, sets: tuple[str, ...]) -> Scenario:
+    try:
+        return load_config(path, overrides=parse_set_options(sets))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _progress(enabled: bool, total: int, label: str) -> Any:
+    """A click progress bar on stderr when it is a terminal, else a no-op context."""
+    if enabled and sys.stderr.isatty():
+        return click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True, show_pos=True)
+    return nullcontext()
+
+
+def _run_replications(cfg: Scenario, replications: int, seed: int, workers: int | None, quiet: bool) -> ReplicationResult:
+    with _progress(not quiet, replications, f"{cfg.name}: replications") as bar:
+        update: Callable[[int], None] | None = bar.update if bar is not None else None
+        return replicate(cfg, replications, seed, workers=workers, progress=update)
+
+
+def _fmt(x: float) -> str:
+    if x != x:
+        return "-"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.4g}"
+
+
+def _print_summary(rep: ReplicationResult) -> None:
+    s = rep.summary
+    sites = list(dict.fromkeys(s["site"]))
+    shown = ["all"] if len(sites) == 2 else sites
+    for site in shown:
+        rows = s[s["site"] == site]
+        click.echo(f"\n{rep.cfg.name} - site {site}: mean and 95% CI over {rep.replications} replications")
+        click.echo(f"  {'metric':<22}{'mean':>12}   {'95% CI':<24}")
+        for r in rows.itertuples():
+            ci = f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]"
+            click.echo(f"  {r.metric:<22}{_fmt(r.mean):>12}   {ci:<24}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="callsim")
+def main() -> None:
+    """callsim: discrete-event simulation of a contact centre.
+
+    Scenarios are YAML files (see configs/). Every command prints what it does; add
+    --help to any command for its options.
+    """
+
+
+@main.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
+def validate(config: str, sets: tuple[str, ...]) -> None:
+    """Check CONFIG; exit 1 naming each invalid field by its dotted path."""
+    cfg = _load(config, sets)
+    click.echo(f"{config}: valid ({cfg.name}, {cfg.days:g} days, {len(cfg.sites)} site(s))")
+
+
+@main.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
+def show(config: str, sets: tuple[str, ...]) -> None:
+    """Print the fully resolved CONFIG (defaults filled in) as YAML."""
+    click.echo(yaml.safe_dump(_load(config, sets).to_dict(), sort_keys=False), nl=False)
+
+
+@main.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
+@click.option("-r", "--replications", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Independent replications.")
+@click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0), help="Root seed.")
+@click.option("-w", "--workers", default=None, type=click.IntRange(min=1),
+              help="Worker processes [default: all cores]. Results do not depend on it.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Results folder [default: results/<scenario name>].")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option("--call-log", is_flag=True, help="Also write calls.csv: one row per contact of replication 0.")
+def run(config: str, sets: tuple[str, ...], replications: int, seed: int, workers: int | None,
+        out: str | None, as_json: bool, call_log: bool) -> None:
+    """Simulate CONFIG and write a results folder with tables and figures.
+
+    Prints the mean and 95% confidence interval of each metric over replications
+    (site 'all' aggregates sites). The folder holds the resolved config, seed, versions,
+    summary, per-replication, day and intraday tables, and figures.
+    """
+    cfg = _load(config, sets)
+    start = time.perf_counter()
+    rep = _run_replications(cfg, replications, seed, workers, quiet=as_json)
+    out_dir = Path(out) if out else Path("results") / cfg.name
+    command = "callsim run " + " ".join(sys.argv[2:])
+    from .results import write_run
+
+    write_run(rep, out_dir, elapsed_s=time.perf_counter() - start, command=command)
+    if call_log:
+        from .engine import simulate
+
+        simulate(cfg, seed, replication=0, call_log=True).calls.to_csv(out_dir / "calls.csv", index=False)
+    if as_json:
+        click.echo(json.dumps(_clean({
+            "summary": rep.summary_dict(), "seed": seed, "replications": replications,
+            "version": __version__, "config": cfg.to_dict(),
+        })))
+        return
+    _print_summary(rep)
+    click.echo(f"\nresults: {out_dir}/ (summary.csv, days.csv, intraday.csv, figures/) "
+               f"in {time.perf_counter() - start:.1f} s")
+
+
+@main.command()
+@click.option("--agents", "-n", required=True, type=click.IntRange(min=1), help="Agents.")
+@click.option("--calls-per-hour", "-l", required=True, type=click.FloatRange(min=0, min_open=True),
+              help="Arrival rate (calls/h).")
+@click.option("--aht-s", "-a", required=True, type=click.FloatRange(min=0, min_open=True),
+              help="Mean handle time (s).")
+@click.option("--patience-s", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Mean patience (s): Erlang A. Omit for Erlang C (nobody abandons).")
+@click.option("--sl-target-s", default=20.0, show_default=True, type=click.FloatRange(min=0),
+              help="Service-level threshold T (s).")
+@click.option("--simulate", "do_simulate", is_flag=True, help="Also simulate the same queue in stationary mode.")
+@click.option("-r", "--replications", default=20, show_default=True, type=click.IntRange(min=2),
+              help="Replications for --simulate.")
+@click.option("--hours", default=24.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Measured hours per replication (after a 2 h warm-up).")
+@click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0), help="Root seed.")
+@click.option("-w", "--workers", default=None, type=click.IntRange(min=1), help="Worker processes.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+def erlang(agents: int, calls_per_hour: float, aht_s: float, patience_s: float | None, sl_target_s: float,
+           do_simulate: bool, replications: int, hours: float, seed: int, workers: int | None,
+           as_json: bool) -> None:
+    """Erlang C (or Erlang A with --patience-s) figures, optionally beside a simulation.
+
+    With --simulate the full model runs in stationary mode (exponential handle times and
+    patience, every behavioural mechanism off) and each quantity is shown with its 95%
+    confidence interval over replications.
+    """
+    try:
+        if patience_s is None:
+            exact = analytic.erlang_c(calls_per_hour=calls_per_hour, aht_s=aht_s, agents=agents,
+                                      sl_target_s=sl_target_s)
+        else:
+            exact = analytic.erlang_a(calls_per_hour=calls_per_hour, aht_s=aht_s, patience_s=patience_s,
+                                      agents=agents, sl_target_s=sl_target_s)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    result: dict[str, Any] = {"analytic": {k: exact[k] for k in ERLANG_KEYS}}
+    if do_simulate:
+        cfg = erlang_scenario(calls_per_hour=calls_per_hour, aht_s=aht_s, agents=agents,
+                              patience_s=patience_s, hours=hours, sl_target_s=sl_target_s)
+        rep = _run_replications(cfg, replications, seed, workers, quiet=as_json)
+        sim = rep.summary_dict()
+        sim["p_abandon"] = sim["abandon_rate"]
+        result["simulated"] = {k: sim[k] for k in ERLANG_KEYS}
+    if as_json:
+        click.echo(json.dumps(_clean(result)))
+        return
+    model = "Erlang C (M/M/n)" if patience_s is None else "Erlang A (M/M/n+M)"
+    load = calls_per_hour * aht_s / 3600.0
+    click.echo(f"{model}: {agents} agents, {calls_per_hour:g} calls/h, AHT {aht_s:g} s, "
+               f"load {load:.2f} Erlang, T = {sl_target_s:g} s")
+    head = f"  {'metric':<15}{'analytic':>12}"
+    if do_simulate:
+        head += f"{'simulated':>12}   95% CI ({replications} x {hours:g} h)"
+    click.echo(head)
+    for k in ERLANG_KEYS:
+        line = f"  {k:<15}{_fmt(result['analytic'][k]):>12}"
+        if do_simulate:
+            s = result["simulated"][k]
+            line += f"{_fmt(s['mean']):>12}   [{_fmt(s['ci95'][0])}, {_fmt(s['ci95'][1])}]"
+        click.echo(line)

@@ -1,0 +1,627 @@
+"""The SimPy engine of the intraday call flow.
+
+SimPy's event queue orders everything that happens. Two SimPy processes run the calendar:
+``_days`` starts each day (absences, shift plan, the day's pre-drawn callers) and
+``_ticks`` samples agents at each interval end. The call flow itself is a handful of event
+callbacks rather than a process per call, because in SimPy the cost is in events: a call
+costs one arrival event, one service-end event and, only if it has to wait with finite
+patience, one patience timer. A call that is answered before its patience runs out leaves a
+stale timer that does nothing when it fires.
+
+Flow of a contact (first call, redial or repeat):
+
+1. *Arrival*: the site router picks a site. An idle agent (chosen by the site's selection
+   rule) answers at once; otherwise the caller gets a busy signal if the line is full, or
+   joins the site's FCFS queue of its priority class.
+2. *Patience*: a waiting caller whose patience runs out abandons and may redial.
+3. *Answer*: anger, handle time, scam detection, escalation and resolution are decided from
+   the caller's pre-drawn uniforms and the agent's proficiency, fatigue and pressure
+   (equations in ``docs/model.md``).
+4. *Service end*: the agent learns and tires; the caller is resolved, escalated to a
+   supervisor, or unresolved and may call again. The agent then goes on a pending break or
+   off shift, takes the next caller, or becomes idle.
+
+No I/O here: :func:`simulate` returns a :class:`~simulator.results.SimulationResult`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import Any, Generator
+
+import numpy as np
+import simpy
+from simpy.events import Event, Timeout
+
+from . import config as C
+from . import metrics as M
+from . import workforce as W
+from .demand import DAY_S, DECISIONS, DayCallers, OpeningCalendar, draw_day
+from .distributions import from_spec
+from .results import SimulationResult
+from .rng import UniformBlocks, stream
+from .routing import AGENT_SELECTORS, SITE_ROUTERS
+
+SimTime = float
+"""Simulated time in seconds since the start of day 0."""
+
+# Contact kinds, states and outcomes.
+FIRST, REDIAL, REPEAT = 0, 1, 2
+WAITING, ANSWERED, ABANDONED = 0, 1, 2
+RESOLVED, UNRESOLVED, ESCALATED, SCAM_DETECTED, SCAM_MISSED = 0, 1, 2, 3, 4
+OUTCOMES = ("resolved", "unresolved", "escalated", "scam_detected", "scam_missed")
+# Agent modes.
+OFF, IDLE, BUSY, BREAK = 0, 1, 2, 3
+SHIFT_END = -1.0
+"""Pending-off marker: leave at the end of the current call."""
+
+_NC = M.N_COUNTERS
+_OFFERED, _ANSWERED, _ABANDONED, _BLOCKED = (M.K[k] for k in ("offered", "answered", "abandoned", "blocked"))
+_WITHIN, _WAITED, _WAIT_ANS, _WAIT_AB = (
+    M.K[k] for k in ("answered_within_sl", "waited", "wait_answered_s", "wait_abandoned_s")
+)
+_HANDLED, _HANDLE_S, _RESOLVABLE, _RESOLVED = (M.K[k] for k in ("handled", "handle_s", "resolvable", "resolved"))
+_ESCALATIONS, _SUP_RESOLVED, _IRATE = (M.K[k] for k in ("escalations", "supervisor_resolved", "irate"))
+_SCAMS, _SCAMS_MISSED = M.K["scams"], M.K["scams_missed"]
+_BUSY_S, _STAFFED_S, _OVERTIME_S, _QUEUE_S = (M.K[k] for k in ("busy_s", "staffed_s", "overtime_s", "queue_s"))
+_FATIGUE_SUM, _FATIGUE_N = M.K["fatigue_sum"], M.K["fatigue_n"]
+_KIND_COUNTER = (M.K["unique_callers"], M.K["redials"], M.K["repeat_calls"])
+_U = {name: i for i, name in enumerate(DECISIONS)}
+
+CALL_LOG_COLUMNS = (
+    "caller", "attempt", "kind", "call_type", "site", "arrival_s", "wait_s", "handle_s",
+    "agent", "outcome",
+)
+"""Columns of the optional per-contact log (``outcome``: abandoned, blocked or an OUTCOMES name)."""
+
+
+class Call:
+    """One contact. Plain slots: created once per contact, read in callbacks."""
+
+    __slots__ = (
+        "caller", "attempt", "kind", "ctype", "rank", "t_arr", "patience_s", "base_s", "u_sup",
+        "u_irate", "u_res", "u_esc", "scam", "u_detect", "u_route",
+        "site", "bucket", "state", "agent", "t_ans", "irate", "outcome",
+    )
+
+    def __init__(
+        self, caller: int, attempt: int, kind: int, ctype: int, rank: int, t_arr: float,
+        patience_s: float, base_s: float, u_sup: float, u_irate: float, u_res: float,
+        u_esc: float, scam: bool, u_detect: float, u_route: float,
+    ) -> None:
+        self.caller = caller
+        self.attempt = attempt
+        self.kind = kind
+        self.ctype = ctype
+        self.rank = rank
+        self.t_arr = t_arr
+        self.patience_s = patience_s
+        self.base_s = base_s
+        self.u_sup = u_sup
+        self.u_irate = u_irate
+        self.u_res = u_res
+        self.u_esc = u_esc
+        self.scam = scam
+        self.u_detect = u_detect
+        self.u_route = u_route
+        self.state = WAITING
+        self.site: _Site
+        self.bucket = 0
+        self.agent = -1
+        self.t_ans = 0.0
+        self.irate = False
+        self.outcome = UNRESOLVED
+
+
+class _Site:
+    """Runtime state of one site: queues, idle agents, supervisors, time integrals."""
+
+    __slots__ = (
+        "index", "queues", "n_waiting", "idle", "selector", "line_limit", "resolution_multiplier",
+        "sup_free", "sup_queue", "sup_dist", "sup_resolution_p", "queue_t", "n_on", "staff_t",
+    )
+
+    def __init__(self, index: int, cfg: C.Site, n_ranks: int, selector: Any) -> None:
+        self.index = index
+        self.queues: list[deque[Call]] = [deque() for _ in range(n_ranks)]
+        self.n_waiting = 0
+        self.idle: list[int] = []
+        self.selector = selector
+        self.line_limit = cfg.line_limit
+        self.resolution_multiplier = cfg.resolution_multiplier
+        self.sup_free = cfg.supervisors.count
+        self.sup_queue: deque[Call] = deque()
+        self.sup_dist = from_spec(cfg.supervisors.handle_time)
+        self.sup_resolution_p = cfg.supervisors.resolution_p
+        self.queue_t = 0.0
+        self.n_on = 0
+        self.staff_t = 0.0
+
+
+class _FollowUps:
+    """Redials or repeats: decision, delay and the new contact's attributes from one stream."""
+
+    def __init__(self, p: float, delay: C.DurationSpec, rng: np.random.Generator) -> None:
+        self.p = p
+        self.delay = from_spec(delay)
+        self.u = UniformBlocks(rng)
+
+
+class Simulation:
+    """One replication of a scenario. Build, then :meth:`run` once.
+
+    Args:
+        cfg: The validated scenario.
+        seed: Root seed of the run.
+        replication: Replication index; with ``seed`` it keys every random stream.
+        call_log: Keep one row per finished contact (memory grows with calls).
+    """
+
+    def __init__(self, cfg: C.Scenario, *, seed: int, replication: int = 0, call_log: bool = False) -> None:
+        self.cfg = cfg
+        self.seed = seed
+        self.replication = replication
+        self.env = simpy.Environment()
+        self.interval_s = cfg.interval_min * 60.0
+        self.horizon_s = cfg.days * DAY_S
+        self.n_days = math.ceil(cfg.days)
+        self.end_s = (self.n_days + 1) * DAY_S  # one extra day to drain the queues
+        self.n_sites = len(cfg.sites)
+        self.acc = M.Accumulator(int(self.end_s // self.interval_s), self.n_sites, self.n_days + 1)
+        self.counts = self.acc.counts
+        self.wait_hist = np.zeros_like(self.acc.wait_hist).ravel().tolist()
+
+        self.agents = W.AgentState.initial(cfg, stream(seed, replication, "agents"))
+        self.live = W.LiveAgents(self.agents)
+        n = len(self.agents)
+        self.mode = [OFF] * n
+        self.pending = [0.0] * n
+        self.shift_end = np.zeros(n)
+        self.learning_factor = W.learning_factor(cfg.behaviour)
+        b = cfg.behaviour
+        self.recovery_tau_s = b.fatigue.recovery_tau_s
+        self.fatigue_cfg = b.fatigue
+        self.novice_slowdown, self.fatigue_slowdown = b.novice_slowdown, b.fatigue_slowdown
+        self.rush_strength, self.irate_handle = b.rush_strength, b.irate_handle_multiplier
+        self.detect_floor, self.scam_fraction = b.detect_floor, b.scam_detected_handle_fraction
+        self.novice_escalation, self.irate_escalation = b.novice_escalation, b.irate_escalation_multiplier
+        self.fcr_floor, self.fatigue_error, self.rush_fcr = b.fcr_floor, b.fatigue_error, b.rush_fcr_penalty
+        self.sl_threshold_s = cfg.sl_threshold_s
+
+        types = cfg.demand.call_types
+        ranks = sorted({t.priority for t in types})
+        self.type_rank = [ranks.index(t.priority) for t in types]
+        self.irate_p = [t.irate_p for t in types]
+        self.fcr = [t.fcr for t in types]
+        self.escalation_p = [t.escalation_p for t in types]
+        self.scam_p = [t.scam_p for t in types]
+        self.patience = from_spec(cfg.demand.patience)
+        self.anger_per_s = cfg.demand.anger_per_min / 60.0
+
+        selection = UniformBlocks(stream(seed, replication, "selection"))
+        self.sites = [
+            _Site(i, sc, len(ranks), AGENT_SELECTORS[sc.agent_selection](self.live, cfg.behaviour, selection))
+            for i, sc in enumerate(cfg.sites)
+        ]
+        self.router = SITE_ROUTERS[cfg.routing.policy](cfg)
+        d = cfg.demand
+        self.redials = _FollowUps(d.redial.p, d.redial.delay, stream(seed, replication, "redials"))
+        self.repeats = _FollowUps(d.repeat.p, d.repeat.delay, stream(seed, replication, "repeats"))
+        self.calendar = OpeningCalendar(cfg, self.n_days)
+        self.next_caller = 0
+        self.log: list[tuple[Any, ...]] | None = [] if call_log else None
+        self._day: tuple[list[Any], ...] = ()
+        self._day_i = 0
+        self._day_n = 0
+
+    # ------------------------------------------------------------------ running
+
+    def run(self) -> SimulationResult:
+        """Simulate the horizon, drain the queues (at most one more day) and collect."""
+        env = self.env
+        env.process(self._days())
+        env.process(self._ticks())
+        env.run(until=self.horizon_s)
+        t = self.horizon_s
+        while t < self.end_s and self._calls_in_system():
+            t = min(t + 60.0, self.end_s)
+            env.run(until=t)
+        for site in self.sites:
+            self._queue_change(site, 0)
+            self._staff_change(site, 0)
+        self.live.store(self.agents)
+        return SimulationResult(
+            cfg=self.cfg,
+            seed=self.seed,
+            replication=self.replication,
+            counts=self.acc.table(),
+            wait_hist=np.asarray(self.wait_hist, dtype=np.int64).reshape(self.acc.wait_hist.shape),
+            waiting_at_end=[s.n_waiting for s in self.sites],
+            end_s=float(env.now),
+            call_log=self.log,
+            agents=self.agents,
+        )
+
+    def _calls_in_system(self) -> bool:
+        return BUSY in self.mode or any(
+            s.n_waiting or s.sup_free < self.cfg.sites[s.index].supervisors.count for s in self.sites
+        )
+
+    def _at(self, delay: float, callback: Any, value: Any) -> None:
+        ev = Timeout(self.env, delay, value)
+        ev.callbacks.append(callback)
+
+    def _days(self) -> Generator[Event, Any, None]:
+        cfg, env = self.cfg, self.env
+        for day in range(self.n_days + 1):
+            # Created first so that, at the next midnight, planning precedes the events
+            # this day leaves for that instant (shift ends meeting next shift starts).
+            wake = env.timeout(DAY_S)
+            self.live.store(self.agents)
+            W.draw_absences(self.agents, cfg, stream(self.seed, self.replication, "agents", day))
+            self._schedule_shifts(W.plan_day(self.agents, cfg, day))
+            self.live.load(self.agents)
+            if day < self.n_days:
+                self._load_day(draw_day(cfg, self.seed, self.replication, day, self.horizon_s))
+            yield wake
+
+    def _ticks(self) -> Generator[Event, Any, None]:
+        tau = self.cfg.behaviour.fatigue.recovery_tau_s
+        site_of = self.agents.site
+        c, ns = self.counts, self.n_sites
+        i = 0
+        while True:
+            yield self.env.timeout(self.interval_s)
+            mode = np.asarray(self.mode)
+            on = (mode == IDLE) | (mode == BUSY)
+            f = W.fatigue_now(np.asarray(self.live.fatigue), np.asarray(self.live.fatigue_t),
+                              self.env.now, tau, mode == BUSY)
+            sums = np.bincount(site_of[on], weights=f[on], minlength=ns)
+            ns_on = np.bincount(site_of[on], minlength=ns)
+            for s in range(ns):
+                b = (i * ns + s) * _NC
+                c[b + _FATIGUE_SUM] += float(sums[s])
+                c[b + _FATIGUE_N] += float(ns_on[s])
+            i += 1
+
+    def _schedule_shifts(self, plan: W.DayPlan) -> None:
+        now = self.env.now
+        # A shift starting exactly when the agent's current one ends continues it.
+        contiguous = plan.start_s == self.shift_end[plan.agent]
+        self.shift_end[plan.agent[contiguous]] = plan.end_s[contiguous]
+        for a, start, end, b_start, b_len in zip(
+            plan.agent.tolist(), plan.start_s.tolist(), plan.end_s.tolist(),
+            plan.break_start_s.tolist(), plan.break_length_s.tolist(),
+        ):
+            self._at(start - now, self._on_shift_start, (a, end))
+            self._at(end - now, self._on_shift_end, (a, end))
+            for bs, bl in zip(b_start, b_len):
+                if bs == bs:  # not NaN
+                    self._at(bs - now, self._on_break, (a, bl))
+
+    def _load_day(self, day: DayCallers) -> None:
+        n = len(day)
+        if n == 0:
+            return
+        is_scam = (day.u[_U["scam"]] < np.asarray(self.scam_p)[day.call_type]).tolist()
+        self._day = (
+            day.t_s.tolist(), day.call_type.tolist(), day.patience_s.tolist(), day.handle_s.tolist(),
+            day.u_supervisor.tolist(), day.u[_U["irate"]].tolist(), day.u[_U["resolve"]].tolist(),
+            day.u[_U["escalate"]].tolist(), is_scam, day.u[_U["detect"]].tolist(),
+            day.u[_U["route"]].tolist(),
+        )
+        self._day_i, self._day_n = 0, n
+        self._at(day.t_s[0] - self.env.now, self._on_base_arrival, None)
+
+    # ------------------------------------------------------------------ contacts
+
+    def _on_base_arrival(self, ev: Event) -> None:
+        i = self._day_i
+        t, ctype, pat, base, usup, uir, ures, uesc, scam, udet, uroute = self._day
+        ct = ctype[i]
+        call = Call(self.next_caller, 0, FIRST, ct, self.type_rank[ct], t[i], pat[i], base[i],
+                    usup[i], uir[i], ures[i], uesc[i], scam[i], udet[i], uroute[i])
+        self.next_caller += 1
+        self._day_i = i + 1
+        if i + 1 < self._day_n:
+            Timeout(self.env, t[i + 1] - t[i]).callbacks.append(self._on_base_arrival)
+        self._offer(call)
+
+    def _on_follow_up(self, ev: Event) -> None:
+        self._offer(ev._value)
+
+    def _offer(self, call: Call) -> None:
+        now = self.env.now
+        site = self.sites[self.router.route(call.u_route, self.sites)]
+        call.site = site
+        b = (int(now // self.interval_s) * self.n_sites + site.index) * _NC
+        call.bucket = b
+        c = self.counts
+        c[b + _OFFERED] += 1
+        c[b + _KIND_COUNTER[call.kind]] += 1
+        idle = site.idle
+        if idle:
+            self._answer(call, site, idle.pop(site.selector.pick(idle, now)), now)
+        elif site.line_limit is not None and site.n_waiting >= site.line_limit:
+            c[b + _BLOCKED] += 1
+            if self.log is not None:
+                self._log(call, 0.0, 0.0, "blocked")
+            self._follow_up(call, self.redials, REDIAL)
+        else:
+            self._queue_change(site, 1)
+            site.queues[call.rank].append(call)
+            if call.patience_s != math.inf:
+                Timeout(self.env, call.patience_s, call).callbacks.append(self._on_patience)
+
+    def _on_patience(self, ev: Event) -> None:
+        call: Call = ev._value
+        if call.state != WAITING:
+            return
+        call.state = ABANDONED
+        self._queue_change(call.site, -1)
+        c, b = self.counts, call.bucket
+        c[b + _ABANDONED] += 1
+        c[b + _WAIT_AB] += call.patience_s
+        if call.patience_s > 0:
+            c[b + _WAITED] += 1
+        if self.log is not None:
+            self._log(call, call.patience_s, 0.0, "abandoned")
+        self._follow_up(call, self.redials, REDIAL)
+
+    def _answer(self, call: Call, site: _Site, a: int, now: float) -> None:
+        wait = now - call.t_arr
+        call.state = ANSWERED
+        c, b = self.counts, call.bucket
+        c[b + _ANSWERED] += 1
+        if wait > 0:
+            c[b + _WAITED] += 1
+            c[b + _WAIT_ANS] += wait
+        if wait <= self.sl_threshold_s:
+            c[b + _WITHIN] += 1
+        day = int(now // DAY_S)
+        self.wait_hist[(day * self.n_sites + site.index) * M.WAIT_BINS + min(int(wait / M.WAIT_BIN_S), M.WAIT_BINS - 1)] += 1
+
+        live = self.live
+        ct = call.ctype
+        p = live.proficiency[a]
+        f = live.fatigue[a]
+        if f:
+            f *= math.exp((live.fatigue_t[a] - now) / self.recovery_tau_s)
+            live.fatigue[a] = f
+        live.fatigue_t[a] = now
+        r = live.pressure[a]
+        irate = call.u_irate < self.irate_p[ct] + self.anger_per_s * wait
+        ht = call.base_s * (1.0 + self.novice_slowdown * (1.0 - p)) * (1.0 + self.fatigue_slowdown * f)
+        if r:
+            ht *= 1.0 - self.rush_strength * r
+        if irate:
+            ht *= self.irate_handle
+            c[b + _IRATE] += 1
+        if call.scam:
+            if call.u_detect < self.detect_floor + (1.0 - self.detect_floor) * p:
+                call.outcome = SCAM_DETECTED
+                ht *= self.scam_fraction
+            else:
+                call.outcome = SCAM_MISSED
+        else:
+            p_esc = self.escalation_p[ct] * (1.0 + self.novice_escalation * (1.0 - p))
+            if irate:
+                p_esc *= self.irate_escalation
+            if call.u_esc < p_esc:
+                call.outcome = ESCALATED
+            else:
+                p_res = (self.fcr[ct] * site.resolution_multiplier
+                         * (self.fcr_floor + (1.0 - self.fcr_floor) * p)
+                         * (1.0 - self.fatigue_error * f) * (1.0 - self.rush_fcr * r))
+                call.outcome = RESOLVED if call.u_res < p_res else UNRESOLVED
+        call.irate = irate
+        call.agent = a
+        call.t_ans = now
+        self.mode[a] = BUSY
+        ev = Timeout(self.env, ht, call)
+        ev.callbacks.append(self._on_service_end)
+
+    def _on_service_end(self, ev: Event) -> None:
+        call: Call = ev._value
+        now = self.env.now
+        a, site = call.agent, call.site
+        handle = now - call.t_ans
+        c, b = self.counts, call.bucket
+        c[b + _HANDLED] += 1
+        c[b + _HANDLE_S] += handle
+        i = int(now // self.interval_s)
+        if int(call.t_ans // self.interval_s) == i:
+            c[(i * self.n_sites + site.index) * _NC + _BUSY_S] += handle
+        else:
+            self._accrue(_BUSY_S, site.index, call.t_ans, now, 1.0)
+        live = self.live
+        p = live.proficiency[a]
+        live.fatigue[a] = W.add_fatigue(live.fatigue[a], p, call.irate, self.fatigue_cfg)
+        live.fatigue_t[a] = now
+        live.proficiency[a] = W.learn(p, self.learning_factor)
+        live.calls_handled[a] += 1
+        outcome = call.outcome
+        if outcome >= SCAM_DETECTED:
+            c[b + _SCAMS] += 1
+            if outcome == SCAM_MISSED:
+                c[b + _SCAMS_MISSED] += 1
+        else:
+            c[b + _RESOLVABLE] += 1
+            if outcome == RESOLVED:
+                c[b + _RESOLVED] += 1
+            elif outcome == ESCALATED:
+                c[b + _ESCALATIONS] += 1
+                self._escalate(call, site)
+            else:
+                self._follow_up(call, self.repeats, REPEAT)
+        if self.log is not None:
+            self._log(call, call.t_ans - call.t_arr, handle, OUTCOMES[outcome])
+        self._release(a, site, now)
+
+    def _escalate(self, call: Call, site: _Site) -> None:
+        if site.sup_free > 0:
+            site.sup_free -= 1
+            self._at(float(site.sup_dist.ppf(call.u_sup)), self._on_supervisor_end, call)
+        elif self.cfg.sites[site.index].supervisors.count > 0:
+            site.sup_queue.append(call)
+        else:
+            self._follow_up(call, self.repeats, REPEAT)
+
+    def _on_supervisor_end(self, ev: Event) -> None:
+        call: Call = ev._value
+        site = call.site
+        if call.u_res < site.sup_resolution_p:
+            self.counts[call.bucket + _SUP_RESOLVED] += 1
+        else:
+            self._follow_up(call, self.repeats, REPEAT)
+        if site.sup_queue:
+            nxt = site.sup_queue.popleft()
+            self._at(float(site.sup_dist.ppf(nxt.u_sup)), self._on_supervisor_end, nxt)
+        else:
+            site.sup_free += 1
+
+    def _follow_up(self, call: Call, source: _FollowUps, kind: int) -> None:
+        """Maybe schedule a redial or repeat of ``call``'s caller."""
+        if source.p == 0.0:
+            return
+        u = source.u
+        if u.next() >= source.p:
+            return
+        now = self.env.now
+        t = self.calendar.next_open(now + float(source.delay.ppf(u.next())))
+        if t >= self.horizon_s:
+            return
+        new = Call(call.caller, call.attempt + 1, kind, call.ctype, call.rank, t,
+                   float(self.patience.ppf(u.next())), call.base_s, u.next(), u.next(), u.next(),
+                   u.next(), call.scam, u.next(), u.next())
+        self._at(t - now, self._on_follow_up, new)
+
+    # ------------------------------------------------------------------ agents
+
+    def _release(self, a: int, site: _Site, now: float) -> None:
+        """Agent ``a`` finished a call: pending break or shift end, else the next caller."""
+        pending = self.pending[a]
+        if pending:
+            self.pending[a] = 0.0
+            self._staff_change(site, -1)
+            if pending == SHIFT_END:
+                self.mode[a] = OFF
+                self._accrue(_OVERTIME_S, site.index, float(self.shift_end[a]), now, 1.0)
+            else:
+                self.mode[a] = BREAK
+                self._at(pending, self._on_break_end, a)
+            return
+        self._available(a, site, now)
+
+    def _available(self, a: int, site: _Site, now: float) -> None:
+        for queue in site.queues:
+            while queue:
+                call = queue.popleft()
+                if call.state == WAITING:
+                    self._queue_change(site, -1)
+                    self._answer(call, site, a, now)
+                    return
+        self.mode[a] = IDLE
+        site.idle.append(a)
+
+    def _on_shift_start(self, ev: Event) -> None:
+        a, end = ev._value
+        if self.shift_end[a] < end:
+            self.shift_end[a] = end
+        mode = self.mode[a]
+        if mode == OFF:
+            site = self.sites[self.agents.site[a]]
+            self._staff_change(site, 1)
+            self._available(a, site, self.env.now)
+        elif mode == BUSY and self.pending[a] == SHIFT_END:
+            self.pending[a] = 0.0
+
+    def _on_shift_end(self, ev: Event) -> None:
+        a, end = ev._value
+        if self.shift_end[a] != end:
+            return  # a contiguous shift took over
+        mode = self.mode[a]
+        if mode == IDLE:
+            site = self.sites[self.agents.site[a]]
+            site.idle.remove(a)
+            self.mode[a] = OFF
+            self._staff_change(site, -1)
+        elif mode == BUSY:
+            self.pending[a] = SHIFT_END
+        elif mode == BREAK:
+            self.mode[a] = OFF
+
+    def _on_break(self, ev: Event) -> None:
+        a, length = ev._value
+        mode = self.mode[a]
+        if mode == IDLE:
+            site = self.sites[self.agents.site[a]]
+            site.idle.remove(a)
+            self.mode[a] = BREAK
+            self._staff_change(site, -1)
+            self._at(length, self._on_break_end, a)
+        elif mode == BUSY and self.pending[a] == 0.0:
+            self.pending[a] = length
+
+    def _on_break_end(self, ev: Event) -> None:
+        a = ev._value
+        if self.mode[a] != BREAK:
+            return
+        if self.env.now >= self.shift_end[a]:
+            self.mode[a] = OFF
+            return
+        site = self.sites[self.agents.site[a]]
+        self._staff_change(site, 1)
+        self._available(a, site, self.env.now)
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def _accrue(self, k: int, s: int, t0: float, t1: float, weight: float) -> None:
+        """Add ``weight x`` the time of ``[t0, t1)`` to counter ``k`` of each interval it spans."""
+        if t1 <= t0 or weight == 0:
+            return
+        size, ns, c = self.interval_s, self.n_sites, self.counts
+        i = int(t0 // size)
+        while True:
+            edge = (i + 1) * size
+            if t1 <= edge:
+                c[(i * ns + s) * _NC + k] += weight * (t1 - t0)
+                return
+            c[(i * ns + s) * _NC + k] += weight * (edge - t0)
+            t0 = edge
+            i += 1
+
+    def _queue_change(self, site: _Site, delta: int) -> None:
+        now = self.env.now
+        if site.n_waiting:
+            self._accrue(_QUEUE_S, site.index, site.queue_t, now, site.n_waiting)
+        site.queue_t = now
+        site.n_waiting += delta
+
+    def _staff_change(self, site: _Site, delta: int) -> None:
+        now = self.env.now
+        self._accrue(_STAFFED_S, site.index, site.staff_t, now, site.n_on)
+        site.staff_t = now
+        site.n_on += delta
+
+    def _log(self, call: Call, wait: float, handle: float, outcome: str) -> None:
+        assert self.log is not None
+        self.log.append((call.caller, call.attempt, call.kind, call.ctype, call.site.index,
+                         call.t_arr, wait, handle, call.agent, outcome))
+
+
+def simulate(cfg: C.Scenario, seed: int, *, replication: int = 0, call_log: bool = False) -> SimulationResult:
+    """Simulate one replication of ``cfg``.
+
+    Args:
+        cfg: A validated scenario (see :func:`~simulator.config.load_config`).
+        seed: Root seed; with ``replication`` it determines every random stream.
+        replication: Replication index (0-based). Replication ``k`` of two scenarios with the
+            same seed sees the same base callers.
+        call_log: Also keep one row per finished contact (``result.call_log``).
+
+    Returns:
+        The result, with interval, day and summary tables.
+    """
+    return Simulation(cfg, seed=seed, replication=replication, call_log=call_log).run()

@@ -1,0 +1,158 @@
+"""Metric keys, the streaming accumulator of the event loop, and derived rates.
+
+The event loop adds to a fixed set of *counters* kept per bucket, a bucket being one
+(interval, site) pair. Contact counters (``offered``, ``answered``, waits...) go to the
+bucket of the contact's **arrival** interval; time integrals (``busy_s``, ``staffed_s``,
+``queue_s``) go to the interval in which the time accrues. Memory is
+``n_intervals x n_sites x n_counters`` floats whatever the number of calls.
+
+Every reported rate is a ratio of counter sums (:data:`RATIOS`), so per-interval, per-day,
+per-site and per-run figures are all computed the same way from the same counters.
+Precise definitions: ``docs/metrics.md``.
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+COUNTERS: Final[tuple[str, ...]] = (
+    "offered",  # contacts arriving (first calls, redials, repeats), blocked included
+    "unique_callers",  # first attempts among offered
+    "redials",  # redials of abandoned or blocked callers among offered
+    "repeat_calls",  # repeat contacts of unresolved callers among offered
+    "answered",  # contacts an agent started to serve
+    "abandoned",  # contacts that hung up while waiting
+    "blocked",  # contacts that found the line full (busy signal)
+    "answered_within_sl",  # answered with wait <= sl_threshold_s
+    "waited",  # answered or abandoned contacts with wait > 0
+    "wait_answered_s",  # sum of waits of answered contacts
+    "wait_abandoned_s",  # sum of waits of abandoned contacts (time to hang up)
+    "handled",  # contacts whose agent service ended
+    "handle_s",  # sum of agent handle times of handled contacts
+    "resolvable",  # handled contacts that are not scams
+    "resolved",  # resolvable contacts resolved by the agent on this contact
+    "escalations",  # resolvable contacts escalated to a supervisor
+    "supervisor_resolved",  # escalations the supervisor resolved
+    "irate",  # answered contacts whose caller was irate
+    "scams",  # handled scam contacts
+    "scams_missed",  # scams the agent did not detect
+    "busy_s",  # agent-seconds on calls
+    "staffed_s",  # agent-seconds on the floor (idle or busy, overtime included)
+    "overtime_s",  # agent-seconds past shift end finishing a call
+    "queue_s",  # caller-seconds waiting in queue (time integral of queue length)
+    "fatigue_sum",  # sum of on-floor agents' fatigue, sampled at each interval end
+    "fatigue_n",  # number of on-floor agents in those samples
+)
+"""Counter names, in storage order."""
+
+K: Final[dict[str, int]] = {name: i for i, name in enumerate(COUNTERS)}
+"""Column index of each counter."""
+
+N_COUNTERS: Final[int] = len(COUNTERS)
+
+_QUEUED: Final = ("answered", "abandoned")
+RATIOS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    "service_level": (("answered_within_sl",), _QUEUED),
+    "asa_s": (("wait_answered_s",), ("answered",)),
+    "wait_mean_s": (("wait_answered_s", "wait_abandoned_s"), _QUEUED),
+    "abandon_rate": (("abandoned",), _QUEUED),
+    "p_wait": (("waited",), _QUEUED),
+    "block_rate": (("blocked",), ("offered",)),
+    "occupancy": (("busy_s",), ("staffed_s",)),
+    "aht_s": (("handle_s",), ("handled",)),
+    "fcr": (("resolved",), ("resolvable",)),
+    "escalation_rate": (("escalations",), ("resolvable",)),
+    "irate_share": (("irate",), ("answered",)),
+    "fatigue_mean": (("fatigue_sum",), ("fatigue_n",)),
+}
+"""Derived rates: ``name -> (numerator counters, denominator counters)``; NaN on 0/0."""
+
+WAIT_BIN_S: Final[float] = 5.0
+"""Width of the wait-time histogram bins (seconds)."""
+WAIT_BINS: Final[int] = 721
+"""Histogram bins: ``[0, 5), [5, 10), ... [3595, 3600)`` and one for waits of an hour or more."""
+
+
+class Accumulator:
+    """Counters per (interval, site) bucket in one flat ``array('d')``, fast to increment.
+
+    Attributes:
+        counts: Flat buffer; entry ``(interval * n_sites + site) * N_COUNTERS + k``.
+        wait_hist: Answered waits per (day, site, bin), an int64 array.
+    """
+
+    def __init__(self, n_intervals: int, n_sites: int, n_days: int) -> None:
+        self.n_intervals = n_intervals
+        self.n_sites = n_sites
+        self.counts = array("d", bytes(8 * n_intervals * n_sites * N_COUNTERS))
+        self.wait_hist = np.zeros((n_days, n_sites, WAIT_BINS), dtype=np.int64)
+
+    def table(self) -> NDArray[np.float64]:
+        """Counters as an array of shape ``(n_intervals, n_sites, N_COUNTERS)``."""
+        flat = np.frombuffer(self.counts, dtype=np.float64)
+        return flat.reshape(self.n_intervals, self.n_sites, N_COUNTERS).copy()
+
+
+def derive(sums: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
+    """Derived rates from counter sums whose last axis is ``N_COUNTERS``."""
+    out: dict[str, NDArray[np.float64]] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name, (num, den) in RATIOS.items():
+            n = sum(sums[..., K[c]] for c in num)
+            d = sum(sums[..., K[c]] for c in den)
+            out[name] = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.nan)
+    return out
+
+
+def histogram_quantiles(hist: NDArray[np.int64], qs: tuple[float, ...]) -> list[float]:
+    """Quantiles (seconds) of a wait histogram, linear within bins; NaN if empty."""
+    total = hist.sum()
+    if total == 0:
+        return [float("nan")] * len(qs)
+    cum = np.cumsum(hist)
+    out = []
+    for q in qs:
+        target = q * total
+        i = int(np.searchsorted(cum, target, side="left"))
+        before = cum[i - 1] if i > 0 else 0
+        frac = (target - before) / hist[i] if hist[i] else 0.0
+        out.append(float((i + frac) * WAIT_BIN_S))
+    return out
+
+
+QUANTILES: Final[dict[str, float]] = {"wait_p50_s": 0.5, "wait_p90_s": 0.9, "wait_p95_s": 0.95}
+"""Wait percentiles of answered contacts reported in summaries."""
+
+
+def columns(sums: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
+    """Counter sums and derived rates as named columns (last axis of ``sums`` = counters)."""
+    out = {name: sums[..., i] for i, name in enumerate(COUNTERS)}
+    out.update(derive(sums))
+    return out
+
+
+def summarise(sums: NDArray[np.float64], hist: NDArray[np.int64], window_s: float) -> dict[str, float]:
+    """One summary row from counter sums over a window of ``window_s`` seconds.
+
+    Adds the wait percentiles from ``hist`` and two time averages: ``queue_len_mean``
+    (callers waiting) and ``agents_on_floor_mean`` (agents staffed).
+    """
+    row = {k: float(v) for k, v in columns(sums).items()}
+    row.update(zip(QUANTILES, histogram_quantiles(hist, tuple(QUANTILES.values()))))
+    row["queue_len_mean"] = row["queue_s"] / window_s if window_s > 0 else float("nan")
+    row["agents_on_floor_mean"] = row["staffed_s"] / window_s if window_s > 0 else float("nan")
+    return row
+
+
+SUMMARY_KEYS: Final[tuple[str, ...]] = (
+    "offered", "unique_callers", "answered", "abandoned", "blocked", "service_level", "asa_s",
+    "wait_mean_s", "wait_p50_s", "wait_p90_s", "wait_p95_s", "abandon_rate", "p_wait",
+    "block_rate", "occupancy", "aht_s", "fcr", "escalations", "escalation_rate", "scams",
+    "scams_missed", "redials", "repeat_calls", "irate_share", "fatigue_mean", "overtime_s",
+    "queue_len_mean", "agents_on_floor_mean",
+)
+"""Metrics reported in run summaries, in display order."""

@@ -1,0 +1,76 @@
+"""Random streams: seed derivation, the stream registry and block buffers.
+
+Every source of randomness has its own named stream. A stream's generator is derived from
+``SeedSequence(seed, spawn_key=(replication, STREAM_ID[name], *extra))``, never from
+arithmetic on seeds, so
+
+- a stream never depends on execution order, worker count or executor;
+- adding a stream never moves the others (``STREAM_ID`` is append-only);
+- replication ``k`` of two scenarios with the same seed sees the same base callers
+  (common random numbers), whatever else differs.
+
+Per-day streams add the day to the spawn key, so the callers of day ``d`` do not depend on
+how many numbers earlier days consumed. Streams consumed inside the event loop (redials,
+repeats, random agent selection) are read through :class:`UniformBlocks`, which draws fixed
+blocks of uniforms with numpy and hands them out one at a time.
+
+This is the only module of the package that creates random generators.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+
+STREAM_ID: Final[dict[str, int]] = {
+    "arrivals": 1,  # day multipliers, per-interval counts, arrival times
+    "call_types": 2,  # call type of each base caller
+    "patience": 3,  # patience of each base caller
+    "handle_time": 4,  # base handle time and supervisor time of each base caller
+    "decisions": 5,  # uniforms deciding anger, resolution, escalation, scams, routing
+    "redials": 6,  # redial decisions, delays and attributes of redialled contacts
+    "repeats": 7,  # repeat decisions, delays and attributes of repeat contacts
+    "agents": 8,  # initial proficiency, absences (and later: quits, hires)
+    "selection": 9,  # random agent selection
+}
+"""Append-only registry of stream ids. Never renumber or reuse an id."""
+
+BLOCK_SIZE: Final[int] = 4096
+"""Uniforms drawn per refill of a :class:`UniformBlocks` (fixed, for reproducibility)."""
+
+
+def stream(seed: int, replication: int, name: str, *extra: int) -> np.random.Generator:
+    """Return the generator of stream ``name`` for ``(seed, replication, *extra)``.
+
+    Args:
+        seed: The run's root seed (non-negative integer).
+        replication: Replication index, from 0.
+        name: A key of :data:`STREAM_ID`.
+        *extra: Further spawn-key elements, e.g. the day for per-day streams.
+    """
+    key = (replication, STREAM_ID[name], *extra)
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+
+
+class UniformBlocks:
+    """Uniforms on [0, 1) from one stream, drawn ``BLOCK_SIZE`` at a time.
+
+    ``next()`` costs a list index in the event loop; the generator is called once per block.
+    """
+
+    __slots__ = ("_rng", "_block", "_i")
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self._rng = rng
+        self._block: list[float] = []
+        self._i = 0
+
+    def next(self) -> float:
+        """Return the next uniform."""
+        if self._i == len(self._block):
+            self._block = self._rng.random(BLOCK_SIZE).tolist()
+            self._i = 0
+        u = self._block[self._i]
+        self._i += 1
+        return u
