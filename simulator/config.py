@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping, Union
 
@@ -477,12 +478,16 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     return data
 
 
+_DIST_TAGS = frozenset({"exponential", "lognormal", "gamma", "weibull", "deterministic", "none"})
+
+
 def _dotted(loc: tuple[int | str, ...], raw: Any) -> str:
     """Dotted path of a pydantic error location, dropping union-tag noise."""
     parts: list[str] = []
     node = raw
     for item in loc:
-        if isinstance(item, str) and item in {"exponential", "lognormal", "gamma", "weibull", "deterministic", "none"} and not (isinstance(node, dict) and item in node):
+        is_tag = isinstance(item, str) and item in _DIST_TAGS
+        if is_tag and not (isinstance(node, dict) and item in node):
             continue
         parts.append(str(item))
         if isinstance(node, dict):
@@ -494,6 +499,9 @@ def _dotted(loc: tuple[int | str, ...], raw: Any) -> str:
     return ".".join(parts) or "<root>"
 
 
+_SUBPATH = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*")
+
+
 def validate(raw: Mapping[str, Any], source: str | None = None) -> Scenario:
     """Validate plain data into a :class:`Scenario`, raising :class:`ConfigError`."""
     try:
@@ -501,12 +509,23 @@ def validate(raw: Mapping[str, Any], source: str | None = None) -> Scenario:
     except ValidationError as exc:
         errors = []
         for err in exc.errors():
+            path = _dotted(tuple(err["loc"]), raw)
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
-                msg = "unknown key"
-            elif "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict):
+                errors.append((path, "unknown key"))
+                continue
+            if err["type"] == "value_error":
+                # Cross-field validators word their messages "sub.path: what; other.path: what".
+                for part in msg.split("; "):
+                    sub, sep, text = part.partition(": ")
+                    if sep and _SUBPATH.fullmatch(sub):
+                        errors.append((sub if path == "<root>" else f"{path}.{sub}", text))
+                    else:
+                        errors.append((path, part))
+                continue
+            if "input" in err and err["type"] != "missing" and not isinstance(err["input"], dict):
                 msg = f"{msg} (got {err['input']!r})"
-            errors.append((_dotted(tuple(err["loc"]), raw), msg))
+            errors.append((path, msg))
         raise ConfigError(errors, source) from None
 
 

@@ -238,6 +238,8 @@ class Simulation:
             counts=self.acc.table(),
             wait_hist=np.asarray(self.wait_hist, dtype=np.int64).reshape(self.acc.wait_hist.shape),
             waiting_at_end=[s.n_waiting for s in self.sites],
+            in_service_at_end=np.bincount(self.agents.site[np.asarray(self.mode, dtype=int) == BUSY],
+                                          minlength=self.n_sites).tolist(),
             end_s=float(env.now),
             call_log=self.log,
             agents=self.agents,
@@ -333,6 +335,7 @@ class Simulation:
 
     def _offer(self, call: Call) -> None:
         now = self.env.now
+        call.t_arr = now  # the event time: chained delays may differ from the drawn time by an ulp
         site = self.sites[self.router.route(call.u_route, self.sites)]
         call.site = site
         b = (int(now // self.interval_s) * self.n_sites + site.index) * _NC

@@ -59,6 +59,7 @@ class SimulationResult:
         counts: Counters, shape ``(n_intervals, n_sites, N_COUNTERS)`` (see ``metrics``).
         wait_hist: Answered waits, shape ``(n_days + 1, n_sites, WAIT_BINS)``.
         waiting_at_end: Callers still waiting per site when the run stopped.
+        in_service_at_end: Callers still with an agent per site when the run stopped.
         end_s: Simulated time at which the run stopped (seconds).
         call_log: One tuple per finished contact if requested, else None.
         agents: Agent state at the end of the run.
@@ -70,6 +71,7 @@ class SimulationResult:
     counts: NDArray[np.float64]
     wait_hist: NDArray[np.int64]
     waiting_at_end: list[int]
+    in_service_at_end: list[int]
     end_s: float
     call_log: list[tuple[Any, ...]] | None = None
     agents: AgentState | None = field(default=None, repr=False)

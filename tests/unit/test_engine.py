@@ -1,0 +1,177 @@
+"""Exact behaviour of the engine on small scenarios, and invariants on random ones."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import simulator as sim
+from simulator.demand import draw_day
+from simulator.metrics import K
+from tests.conftest import ALL_DAYS, scenario
+
+DET = {"dist": "deterministic", "mean_s": 100.0}
+
+
+def fcfs_single_server(arrivals: np.ndarray, service: float, patience: float) -> tuple[np.ndarray, np.ndarray]:
+    """Reference FCFS single-server queue with deterministic service and patience.
+
+    Returns each caller's wait and whether it was answered.
+    """
+    free_at = 0.0
+    waits, answered = [], []
+    for t in arrivals:
+        start = max(t, free_at)
+        if start - t > patience:  # hangs up at t + patience without taking the agent
+            waits.append(patience)
+            answered.append(False)
+            continue
+        waits.append(start - t)
+        answered.append(True)
+        free_at = start + service
+    return np.asarray(waits), np.asarray(answered)
+
+
+def single_agent(patience: dict) -> sim.Scenario:
+    return scenario({"days": 0.5, "demand.calls_per_hour": 25, "sites.s.agents": 1,
+                     "demand.call_types.a.handle_time": DET, "demand.patience": patience})
+
+
+def test_fcfs_waits_match_reference_queue() -> None:
+    res = sim.simulate(single_agent({"dist": "none"}), seed=3, call_log=True)
+    log = res.calls.sort_values("arrival_s")
+    waits, answered = fcfs_single_server(log["arrival_s"].to_numpy(), 100.0, math.inf)
+    assert answered.all() and len(log) > 100
+    np.testing.assert_allclose(log["wait_s"].to_numpy(), waits, atol=1e-9)
+    np.testing.assert_allclose(log["handle_s"].to_numpy(), 100.0, atol=1e-9)
+
+
+def test_deterministic_patience_abandons_exactly() -> None:
+    res = sim.simulate(single_agent(DET | {"mean_s": 30.0}), seed=5, call_log=True)
+    log = res.calls.sort_values("arrival_s")
+    waits, answered = fcfs_single_server(log["arrival_s"].to_numpy(), 100.0, 30.0)
+    assert (~answered).sum() > 10
+    np.testing.assert_array_equal(log["outcome"].to_numpy() != "abandoned", answered)
+    np.testing.assert_allclose(log["wait_s"].to_numpy(), waits, atol=1e-9)
+
+
+def test_same_seed_is_bit_identical_and_seed_matters(tiny: sim.Scenario) -> None:
+    a, b = sim.simulate(tiny, seed=11), sim.simulate(tiny, seed=11)
+    np.testing.assert_array_equal(a.counts, b.counts)
+    assert not np.array_equal(a.counts, sim.simulate(tiny, seed=12).counts)
+    assert not np.array_equal(a.counts, sim.simulate(tiny, seed=11, replication=1).counts)
+
+
+def test_worker_count_does_not_change_results(tiny: sim.Scenario) -> None:
+    one = sim.replicate(tiny, 4, seed=2, workers=1)
+    two = sim.replicate(tiny, 4, seed=2, workers=2)
+    pd.testing.assert_frame_equal(one.per_replication, two.per_replication)
+    pd.testing.assert_frame_equal(one.days, two.days)
+
+
+def test_handle_time_change_leaves_base_callers_unchanged() -> None:
+    """Common random numbers: arrivals, types and patience do not depend on handle times."""
+    two_types = [
+        {"name": "a", "share": 0.6, "handle_time": {"dist": "exponential", "mean_s": 300}},
+        {"name": "b", "share": 0.4, "handle_time": {"dist": "lognormal", "mean_s": 200, "cv": 0.5}},
+    ]
+    base = scenario({"demand.call_types": two_types})
+    changed = scenario({"demand.call_types": two_types, "demand.call_types.a.handle_time.mean_s": 500,
+                        "demand.call_types.b.handle_time": {"dist": "gamma", "mean_s": 90, "cv": 2}})
+    x, y = draw_day(base, 9, 0, 0, 1e9), draw_day(changed, 9, 0, 0, 1e9)
+    for field in ("t_s", "call_type", "patience_s", "u"):
+        np.testing.assert_array_equal(getattr(x, field), getattr(y, field))
+    assert not np.array_equal(x.handle_s, y.handle_s)
+    # ...and inside full runs, the first attempts arrive at the same times.
+    la = sim.simulate(base, seed=9, call_log=True).calls
+    lb = sim.simulate(changed, seed=9, call_log=True).calls
+    first = lambda log: np.sort(log.loc[log.attempt == 0, "arrival_s"].to_numpy())  # noqa: E731
+    np.testing.assert_array_equal(first(la), first(lb))
+
+
+def run_invariants(cfg: sim.Scenario, seed: int) -> None:
+    res = sim.simulate(cfg, seed=seed, call_log=True)
+    tot = res.totals(measured=False).sum(axis=0)
+    c = {k: tot[i] for k, i in K.items()}
+    waiting = sum(res.waiting_at_end)
+    # Conservation over the whole run.
+    assert c["offered"] == c["answered"] + c["abandoned"] + c["blocked"] + waiting
+    assert c["offered"] == c["unique_callers"] + c["redials"] + c["repeat_calls"]
+    assert c["handled"] + sum(res.in_service_at_end) == c["answered"]
+    assert c["resolvable"] + c["scams"] == c["handled"]
+    # Little's law, exact form: the time integral of the queue equals the sum of waits.
+    if waiting == 0:
+        assert math.isclose(c["queue_s"], c["wait_answered_s"] + c["wait_abandoned_s"], rel_tol=1e-9, abs_tol=1e-6)
+    assert c["busy_s"] <= c["staffed_s"] + 1e-6
+    log = res.calls
+    assert (log["wait_s"] >= 0).all() and (log["handle_s"] >= 0).all()
+    assert len(log) + sum(res.in_service_at_end) == c["answered"] + c["abandoned"] + c["blocked"]
+    assert (log["outcome"] == "abandoned").sum() == c["abandoned"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    agents=st.integers(1, 6),
+    rate=st.floats(5, 150),
+    patience=st.sampled_from([{"dist": "none"}, {"dist": "exponential", "mean_s": 120},
+                              {"dist": "deterministic", "mean_s": 0}, {"dist": "weibull", "mean_s": 200, "shape": 0.7}]),
+    line_limit=st.one_of(st.none(), st.integers(0, 4)),
+    redial=st.floats(0, 0.9),
+    fcr=st.floats(0.2, 1),
+    repeat=st.floats(0, 0.9),
+    breaks=st.booleans(),
+    seed=st.integers(0, 2**32),
+)
+def test_invariants_hold_on_random_scenarios(agents, rate, patience, line_limit, redial, fcr, repeat, breaks, seed):
+    shifts = [{"name": "day", "start_h": 6, "length_h": 10, "weekdays": ALL_DAYS, "share": 0.5,
+               "breaks": [{"start_min": 90, "length_min": 20}, {"start_min": 300, "length_min": 45}] if breaks else []},
+              {"name": "eve", "start_h": 14, "length_h": 10, "weekdays": ALL_DAYS[:5], "share": 0.5}]
+    cfg = scenario({
+        "days": 2, "sites.s.agents": agents, "sites.s.line_limit": line_limit, "demand.calls_per_hour": rate,
+        "demand.patience": patience, "demand.redial.p": redial, "demand.repeat.p": repeat,
+        "demand.repeat.delay": {"dist": "exponential", "mean_s": 3600}, "demand.call_types.a.fcr": fcr,
+        "demand.call_types.a.escalation_p": 0.1, "demand.call_types.a.scam_p": 0.05,
+        "sites.s.supervisors.count": 1, "sites.s.roster.shifts": shifts,
+    })
+    run_invariants(cfg, seed)
+
+
+def test_invariants_on_baseline_week() -> None:
+    from tests.conftest import ROOT
+
+    run_invariants(sim.load_config(ROOT / "configs/baseline.yaml", overrides={"days": 7, "warmup_days": 1}), 1)
+
+
+def test_shift_end_finishes_the_call_and_counts_overtime() -> None:
+    cfg = scenario({"demand.calls_per_hour": 40, "sites.s.agents": 2,
+                    "demand.call_types.a.handle_time": {"dist": "deterministic", "mean_s": 1800},
+                    "sites.s.roster.shifts": [{"name": "d", "start_h": 8, "length_h": 4, "weekdays": ALL_DAYS, "share": 1}]})
+    res = sim.simulate(cfg, seed=1, call_log=True)
+    log = res.calls
+    answered = log[log.outcome != "abandoned"]
+    # Every call is answered on shift and served in full, even past 12:00.
+    start = answered["arrival_s"] + answered["wait_s"]
+    assert ((start >= 8 * 3600) & (start < 12 * 3600)).all()
+    np.testing.assert_allclose(answered["handle_s"], 1800.0)
+    assert res.summary_dict()["overtime_s"] > 0
+
+
+def test_break_waits_for_the_call_to_end() -> None:
+    """An agent whose break falls mid-call takes it in full after the call."""
+    cfg = scenario({"days": 0.5, "demand.calls_per_hour": 6, "sites.s.agents": 1,
+                    "demand.call_types.a.handle_time": {"dist": "deterministic", "mean_s": 600},
+                    "demand.patience": {"dist": "none"},
+                    "sites.s.roster.shifts": [{"name": "d", "start_h": 0, "length_h": 12, "weekdays": ALL_DAYS,
+                                               "share": 1, "breaks": [{"start_min": 120, "length_min": 60}]}]})
+    log = sim.simulate(cfg, seed=4, call_log=True).calls.sort_values("arrival_s")
+    starts = (log["arrival_s"] + log["wait_s"]).to_numpy()
+    ends = starts + 600.0
+    in_call_at_break = starts[(starts < 7200) & (ends > 7200)]
+    break_start = ends[(starts < 7200) & (ends > 7200)][0] if in_call_at_break.size else 7200.0
+    # Nobody is answered during the hour after the break really began.
+    assert not ((starts >= break_start) & (starts < break_start + 3600 - 1e-9)).any()
+    assert ((starts >= break_start + 3600 - 1e-9)).any()
