@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from itertools import repeat
 from typing import Any, Generator
 
 import numpy as np
@@ -66,6 +67,7 @@ _ESCALATIONS, _SUP_RESOLVED, _IRATE = (M.K[k] for k in ("escalations", "supervis
 _SCAMS, _SCAMS_MISSED = M.K["scams"], M.K["scams_missed"]
 _BUSY_S, _STAFFED_S, _OVERTIME_S, _QUEUE_S = (M.K[k] for k in ("busy_s", "staffed_s", "overtime_s", "queue_s"))
 _FATIGUE_SUM, _FATIGUE_N = M.K["fatigue_sum"], M.K["fatigue_n"]
+_LAST_BIN = M.WAIT_BINS - 1
 _KIND_COUNTER = (M.K["unique_callers"], M.K["redials"], M.K["repeat_calls"])
 _U = {name: i for i, name in enumerate(DECISIONS)}
 
@@ -168,9 +170,10 @@ class Simulation:
         self.n_days = math.ceil(cfg.days)
         self.end_s = (self.n_days + 1) * DAY_S  # one extra day to drain the queues
         self.n_sites = len(cfg.sites)
-        self.acc = M.Accumulator(int(self.end_s // self.interval_s), self.n_sites, self.n_days + 1)
+        self.acc = M.Accumulator(int(self.end_s // self.interval_s), self.n_sites)
         self.counts = self.acc.counts
-        self.wait_hist = np.zeros_like(self.acc.wait_hist).ravel().tolist()
+        self.wait_hist = [0] * (self.n_sites * M.WAIT_BINS)
+        self.warmup_s = cfg.warmup_days * DAY_S
 
         self.agents = W.AgentState.initial(cfg, stream(seed, replication, "agents"))
         self.live = W.LiveAgents(self.agents)
@@ -182,6 +185,8 @@ class Simulation:
         b = cfg.behaviour
         self.recovery_tau_s = b.fatigue.recovery_tau_s
         self.fatigue_cfg = b.fatigue
+        self.fatigue_on = b.fatigue.load_per_call > 0
+        self.learning_on = self.learning_factor != 1.0
         self.novice_slowdown, self.fatigue_slowdown = b.novice_slowdown, b.fatigue_slowdown
         self.rush_strength, self.irate_handle = b.rush_strength, b.irate_handle_multiplier
         self.detect_floor, self.scam_fraction = b.detect_floor, b.scam_detected_handle_fraction
@@ -211,9 +216,9 @@ class Simulation:
         self.calendar = OpeningCalendar(cfg, self.n_days)
         self.next_caller = 0
         self.log: list[tuple[Any, ...]] | None = [] if call_log else None
-        self._day: tuple[list[Any], ...] = ()
+        self._day_calls: list[Call] = []
+        self._day_t: list[float] = []
         self._day_i = 0
-        self._day_n = 0
 
     # ------------------------------------------------------------------ running
 
@@ -236,7 +241,7 @@ class Simulation:
             seed=self.seed,
             replication=self.replication,
             counts=self.acc.table(),
-            wait_hist=np.asarray(self.wait_hist, dtype=np.int64).reshape(self.acc.wait_hist.shape),
+            wait_hist=np.asarray(self.wait_hist, dtype=np.int64).reshape(self.n_sites, M.WAIT_BINS),
             waiting_at_end=[s.n_waiting for s in self.sites],
             in_service_at_end=np.bincount(self.agents.site[np.asarray(self.mode, dtype=int) == BUSY],
                                           minlength=self.n_sites).tolist(),
@@ -307,28 +312,28 @@ class Simulation:
         if n == 0:
             return
         is_scam = (day.u[_U["scam"]] < np.asarray(self.scam_p)[day.call_type]).tolist()
-        self._day = (
-            day.t_s.tolist(), day.call_type.tolist(), day.patience_s.tolist(), day.handle_s.tolist(),
-            day.u_supervisor.tolist(), day.u[_U["irate"]].tolist(), day.u[_U["resolve"]].tolist(),
-            day.u[_U["escalate"]].tolist(), is_scam, day.u[_U["detect"]].tolist(),
-            day.u[_U["route"]].tolist(),
-        )
-        self._day_i, self._day_n = 0, n
-        self._at(day.t_s[0] - self.env.now, self._on_base_arrival, None)
+        first = self.next_caller
+        self.next_caller += n
+        u = day.u
+        self._day_calls = list(map(
+            Call, range(first, first + n), repeat(0), repeat(FIRST), day.call_type.tolist(),
+            np.asarray(self.type_rank)[day.call_type].tolist(), day.t_s.tolist(), day.patience_s.tolist(),
+            day.handle_s.tolist(), day.u_supervisor.tolist(), u[_U["irate"]].tolist(), u[_U["resolve"]].tolist(),
+            u[_U["escalate"]].tolist(), is_scam, u[_U["detect"]].tolist(), u[_U["route"]].tolist(),
+        ))
+        self._day_t = day.t_s.tolist()
+        self._day_i = 0
+        self._at(self._day_t[0] - self.env.now, self._on_base_arrival, None)
 
     # ------------------------------------------------------------------ contacts
 
     def _on_base_arrival(self, ev: Event) -> None:
         i = self._day_i
-        t, ctype, pat, base, usup, uir, ures, uesc, scam, udet, uroute = self._day
-        ct = ctype[i]
-        call = Call(self.next_caller, 0, FIRST, ct, self.type_rank[ct], t[i], pat[i], base[i],
-                    usup[i], uir[i], ures[i], uesc[i], scam[i], udet[i], uroute[i])
-        self.next_caller += 1
+        t = self._day_t
         self._day_i = i + 1
-        if i + 1 < self._day_n:
+        if i + 1 < len(t):
             Timeout(self.env, t[i + 1] - t[i]).callbacks.append(self._on_base_arrival)
-        self._offer(call)
+        self._offer(self._day_calls[i])
 
     def _on_follow_up(self, ev: Event) -> None:
         self._offer(ev._value)
@@ -380,10 +385,13 @@ class Simulation:
         if wait > 0:
             c[b + _WAITED] += 1
             c[b + _WAIT_ANS] += wait
+            k = min(int(wait / M.WAIT_BIN_S) + 1, _LAST_BIN)
+        else:
+            k = 0
         if wait <= self.sl_threshold_s:
             c[b + _WITHIN] += 1
-        day = int(now // DAY_S)
-        self.wait_hist[(day * self.n_sites + site.index) * M.WAIT_BINS + min(int(wait / M.WAIT_BIN_S), M.WAIT_BINS - 1)] += 1
+        if self.warmup_s <= call.t_arr < self.horizon_s:
+            self.wait_hist[site.index * M.WAIT_BINS + k] += 1
 
         live = self.live
         ct = call.ctype
@@ -395,7 +403,9 @@ class Simulation:
         live.fatigue_t[a] = now
         r = live.pressure[a]
         irate = call.u_irate < self.irate_p[ct] + self.anger_per_s * wait
-        ht = call.base_s * (1.0 + self.novice_slowdown * (1.0 - p)) * (1.0 + self.fatigue_slowdown * f)
+        ht = call.base_s * (1.0 + self.novice_slowdown * (1.0 - p))
+        if f:
+            ht *= 1.0 + self.fatigue_slowdown * f
         if r:
             ht *= 1.0 - self.rush_strength * r
         if irate:
@@ -440,9 +450,11 @@ class Simulation:
             self._accrue(_BUSY_S, site.index, call.t_ans, now, 1.0)
         live = self.live
         p = live.proficiency[a]
-        live.fatigue[a] = W.add_fatigue(live.fatigue[a], p, call.irate, self.fatigue_cfg)
-        live.fatigue_t[a] = now
-        live.proficiency[a] = W.learn(p, self.learning_factor)
+        if self.fatigue_on:
+            live.fatigue[a] = W.add_fatigue(live.fatigue[a], p, call.irate, self.fatigue_cfg)
+            live.fatigue_t[a] = now
+        if self.learning_on:
+            live.proficiency[a] = W.learn(p, self.learning_factor)
         live.calls_handled[a] += 1
         outcome = call.outcome
         if outcome >= SCAM_DETECTED:
@@ -597,8 +609,14 @@ class Simulation:
 
     def _queue_change(self, site: _Site, delta: int) -> None:
         now = self.env.now
-        if site.n_waiting:
-            self._accrue(_QUEUE_S, site.index, site.queue_t, now, site.n_waiting)
+        n = site.n_waiting
+        if n:
+            t0 = site.queue_t
+            i = int(now // self.interval_s)
+            if int(t0 // self.interval_s) == i:
+                self.counts[(i * self.n_sites + site.index) * _NC + _QUEUE_S] += n * (now - t0)
+            else:
+                self._accrue(_QUEUE_S, site.index, t0, now, n)
         site.queue_t = now
         site.n_waiting += delta
 

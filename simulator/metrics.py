@@ -73,8 +73,9 @@ RATIOS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
 
 WAIT_BIN_S: Final[float] = 5.0
 """Width of the wait-time histogram bins (seconds)."""
-WAIT_BINS: Final[int] = 721
-"""Histogram bins: ``[0, 5), [5, 10), ... [3595, 3600)`` and one for waits of an hour or more."""
+WAIT_BINS: Final[int] = 722
+"""Histogram bins: bin 0 holds waits of exactly 0; bin ``k`` (1..720) waits in
+``((k - 1) 5, k 5]`` s; the last bin waits over an hour."""
 
 
 class Accumulator:
@@ -82,14 +83,12 @@ class Accumulator:
 
     Attributes:
         counts: Flat buffer; entry ``(interval * n_sites + site) * N_COUNTERS + k``.
-        wait_hist: Answered waits per (day, site, bin), an int64 array.
     """
 
-    def __init__(self, n_intervals: int, n_sites: int, n_days: int) -> None:
+    def __init__(self, n_intervals: int, n_sites: int) -> None:
         self.n_intervals = n_intervals
         self.n_sites = n_sites
         self.counts = array("d", bytes(8 * n_intervals * n_sites * N_COUNTERS))
-        self.wait_hist = np.zeros((n_days, n_sites, WAIT_BINS), dtype=np.int64)
 
     def table(self) -> NDArray[np.float64]:
         """Counters as an array of shape ``(n_intervals, n_sites, N_COUNTERS)``."""
@@ -109,7 +108,11 @@ def derive(sums: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
 
 
 def histogram_quantiles(hist: NDArray[np.int64], qs: tuple[float, ...]) -> list[float]:
-    """Quantiles (seconds) of a wait histogram, linear within bins; NaN if empty."""
+    """Quantiles (seconds) of a wait histogram (see :data:`WAIT_BINS`); NaN if empty.
+
+    A quantile falling among the zero waits is 0; otherwise it is interpolated linearly
+    inside its bin.
+    """
     total = hist.sum()
     if total == 0:
         return [float("nan")] * len(qs)
@@ -117,10 +120,12 @@ def histogram_quantiles(hist: NDArray[np.int64], qs: tuple[float, ...]) -> list[
     out = []
     for q in qs:
         target = q * total
-        i = int(np.searchsorted(cum, target, side="left"))
-        before = cum[i - 1] if i > 0 else 0
-        frac = (target - before) / hist[i] if hist[i] else 0.0
-        out.append(float((i + frac) * WAIT_BIN_S))
+        k = int(np.searchsorted(cum, target, side="left"))
+        if k == 0:
+            out.append(0.0)
+            continue
+        frac = (target - cum[k - 1]) / hist[k]
+        out.append(float((k - 1 + frac) * WAIT_BIN_S))
     return out
 
 

@@ -416,8 +416,9 @@ def wait_distribution(
 ) -> Axes:
     """Plot the complementary CDF P(wait > t) of answered contacts' waits, one curve per row.
 
-    P(wait > t) is exact at bin edges ``t = bin_s, 2 bin_s, ...``; the last bin of ``hist``
-    is open-ended and gives no edge. The x axis runs to ``max_wait_s`` if given, else to
+    Bins follow ``metrics.WAIT_BINS``: bin 0 holds zero waits, bin ``k`` waits in
+    ``((k - 1) bin_s, k bin_s]``; so P(wait > t) is exact at ``t = 0, bin_s, 2 bin_s, ...``
+    (at ``t = 0`` it is the probability of waiting at all). The x axis runs to ``max_wait_s`` if given, else to
     where the curves fall below :data:`WAIT_FLOOR`. With one site plus ``all`` the two
     rows are identical and only ``all`` is drawn.
 
@@ -443,7 +444,7 @@ def wait_distribution(
     rows = list(range(n_rows))
     if n_rows == 2 and names[-1] == "all":
         rows = [1]
-    edges = np.arange(1, h.shape[1]) * bin_s
+    edges = np.arange(h.shape[1] - 1) * bin_s
     x_end = 0.0
     y_min = 1.0
     for r in rows:
@@ -458,7 +459,7 @@ def wait_distribution(
             y_min = min(y_min, float(ccdf[shown].min()))
         y = np.where(ccdf > 0, ccdf, np.nan) if log else ccdf
         is_all = names[r] == "all"
-        note = f", all waits < {bin_s:g} s" if ccdf[0] == 0 else ""
+        note = ", nobody waited" if ccdf[0] == 0 else ""
         ax.plot(
             edges,
             y,

@@ -53,7 +53,7 @@ def run_replication(cfg: C.Scenario, seed: int, replication: int) -> Replication
     """Simulate replication ``replication`` and reduce it to compact tables."""
     res = simulate(cfg, seed, replication=replication)
     per_day = round(86400 / res.interval_s)
-    hist = res.wait_hist.sum(axis=0)
+    hist = res.wait_hist
     return ReplicationOutput(
         summary=res.summary,
         days=res.days,

@@ -57,7 +57,8 @@ class SimulationResult:
         seed: Root seed.
         replication: Replication index.
         counts: Counters, shape ``(n_intervals, n_sites, N_COUNTERS)`` (see ``metrics``).
-        wait_hist: Answered waits, shape ``(n_days + 1, n_sites, WAIT_BINS)``.
+        wait_hist: Waits of answered contacts that arrived in the measured window,
+            shape ``(n_sites, WAIT_BINS)`` (see ``metrics.WAIT_BINS``).
         waiting_at_end: Callers still waiting per site when the run stopped.
         in_service_at_end: Callers still with an agent per site when the run stopped.
         end_s: Simulated time at which the run stopped (seconds).
@@ -116,22 +117,17 @@ class SimulationResult:
 
     @property
     def days(self) -> pd.DataFrame:
-        """Per (day, site) counters and rates, up to the horizon."""
+        """Per (day, site) counters and rates, up to the horizon; ``warmup`` if it overlaps warm-up."""
         per_day = round(DAY_S / self.interval_s)
         n_days = math.ceil(self.cfg.days)
         sums = self.counts[: n_days * per_day].reshape(n_days, per_day, *self.counts.shape[1:]).sum(axis=1)
         d = np.arange(n_days)
-        return self._frame(sums, {"day": d, "warmup": d < math.floor(self.cfg.warmup_days)})
+        return self._frame(sums, {"day": d, "warmup": d < self.cfg.warmup_days})
 
     def totals(self, *, measured: bool = True) -> NDArray[np.float64]:
         """Counter sums per site, shape ``(n_sites, N)``, over the measured window or all time."""
         first, stop = self.window if measured else (0, self.counts.shape[0])
         return self.counts[first:stop].sum(axis=0)
-
-    def _measured_hist(self) -> NDArray[np.int64]:
-        first_day = math.ceil(round(self.cfg.warmup_days, 9))
-        hist = self.wait_hist[first_day : math.ceil(self.cfg.days)]
-        return hist if hist.sum() else self.wait_hist
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -139,9 +135,9 @@ class SimulationResult:
         first, stop = self.window
         window_s = (stop - first) * self.interval_s
         sums = self.totals()
-        hist = self._measured_hist()
-        rows = [M.summarise(sums[s], hist[:, s].sum(axis=0), window_s) for s in range(sums.shape[0])]
-        rows.append(M.summarise(sums.sum(axis=0), hist.sum(axis=(0, 1)), window_s))
+        hist = self.wait_hist
+        rows = [M.summarise(sums[s], hist[s], window_s) for s in range(sums.shape[0])]
+        rows.append(M.summarise(sums.sum(axis=0), hist.sum(axis=0), window_s))
         frame = pd.DataFrame(rows)
         frame.insert(0, "site", self.site_labels)
         return frame

@@ -148,8 +148,8 @@ def test_wait_distribution_single_site_draws_all_once(rep: sim.ReplicationResult
     assert texts[0].startswith("all sites (n = ") and texts[1] == "T = 20 s"
     x, y = (np.asarray(v, dtype=float) for v in ax.lines[0].get_data())
     hist = rep.wait_hist[-1]
-    assert x[0] == M.WAIT_BIN_S
-    assert y[0] == pytest.approx(1 - hist[0] / hist.sum())
+    assert x[0] == 0.0 and x[1] == M.WAIT_BIN_S
+    assert y[0] == pytest.approx(1 - hist[0] / hist.sum())  # P(wait > 0)
     # x stops where the CCDF falls below 1e-4.
     hi = ax.get_xlim()[1]
     assert np.nanmax(y[x >= hi]) <= P.WAIT_FLOOR if (x >= hi).any() else True
@@ -160,7 +160,7 @@ def test_wait_distribution_several_sites_and_options() -> None:
     a = np.zeros(M.WAIT_BINS, dtype=np.int64)
     a[:4] = [50, 30, 15, 5]
     b = np.zeros(M.WAIT_BINS, dtype=np.int64)
-    b[0] = 40  # every wait under 5 s
+    b[0] = 40  # nobody waited
     hist = np.vstack([a, b, a + b])
     ax = P.wait_distribution(hist, labels=["north", "south", "all"], ax=new_ax(), max_wait_s=60.0, log=False)
     assert len(ax.lines) == 3
@@ -168,7 +168,7 @@ def test_wait_distribution_several_sites_and_options() -> None:
     assert ax.get_yscale() == "linear"
     texts = legend_texts(ax)
     assert texts[0] == "site north (n = 100)"
-    assert texts[1] == "site south (n = 40, all waits < 5 s)"
+    assert texts[1] == "site south (n = 40, nobody waited)"
     assert texts[2] == "all sites (n = 140)"
     assert ax.lines[0].get_ydata()[:3] == pytest.approx([0.5, 0.2, 0.05])
     with pytest.raises(ValueError, match="expected 3 labels"):
