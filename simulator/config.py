@@ -523,6 +523,8 @@ def validate(raw: Mapping[str, Any], source: str | None = None) -> Scenario:
                     else:
                         errors.append((path, part))
                 continue
+            if err["type"] == "union_tag_not_found":
+                msg = f"missing 'dist': expected one of {sorted(_DIST_TAGS)}"
             if "input" in err and err["type"] != "missing" and not isinstance(err["input"], dict):
                 msg = f"{msg} (got {err['input']!r})"
             errors.append((path, msg))

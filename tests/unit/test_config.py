@@ -44,6 +44,7 @@ def error_paths(overrides: dict, base: dict | None = None) -> list[tuple[str, st
         ({"demand.open_h.mon": [20, 8]}, "demand.open_h.mon", "open_h < close_h"),
         ({"interval_min": 7}, "interval_min", "15"),
         ({"demand.redial.p": 2}, "demand.redial.p", "less than or equal to 1"),
+        ({"demand.repeat.delay": {"mean_s": 60}}, "demand.repeat.delay", "missing 'dist'"),
     ],
 )
 def test_bad_input_names_the_field(overrides: dict, path: str, expected: str) -> None:
