@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 import yaml
 
-from . import __version__
-from . import analytic
+from . import __version__, analytic
 from .config import ConfigError, Scenario, erlang_scenario, load_config, parse_set_options
 from .replication import ReplicationResult, replicate
-from .results import write_json, _clean
+from .results import _clean
 
 SET_HELP = "Override a config field by dotted path, e.g. --set demand.calls_per_day=9000 (repeatable)."
 ERLANG_KEYS = ("p_wait", "p_abandon", "asa_s", "wait_mean_s", "service_level", "occupancy")
@@ -36,7 +36,9 @@ def _progress(enabled: bool, total: int, label: str) -> Any:
     return nullcontext()
 
 
-def _run_replications(cfg: Scenario, replications: int, seed: int, workers: int | None, quiet: bool) -> ReplicationResult:
+def _run_replications(
+    cfg: Scenario, replications: int, seed: int, workers: int | None, quiet: bool
+) -> ReplicationResult:
     with _progress(not quiet, replications, f"{cfg.name}: replications") as bar:
         update: Callable[[int], None] | None = bar.update if bar is not None else None
         return replicate(cfg, replications, seed, workers=workers, progress=update)

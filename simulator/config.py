@@ -18,8 +18,9 @@ from __future__ import annotations
 import copy
 import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, Mapping, Union
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -96,7 +97,7 @@ class Never(_Model):
 
 
 DurationSpec = Annotated[
-    Union[Exponential, Lognormal, Gamma, Weibull, Deterministic, Never],
+    Exponential | Lognormal | Gamma | Weibull | Deterministic | Never,
     Field(discriminator="dist"),
 ]
 """A duration distribution, chosen by its ``dist`` key."""
@@ -154,7 +155,7 @@ class Demand(_Model):
         0.0, description="CV of the Gamma day-level multiplier G (mean 1); 0 gives plain Poisson."
     )
     open_h: dict[Weekday, tuple[float, float] | None] = Field(
-        default_factory=lambda: {d: (8.0, 20.0) for d in WEEKDAYS},
+        default_factory=lambda: dict.fromkeys(WEEKDAYS, (8.0, 20.0)),  # type: ignore[arg-type]
         description="Opening hours [open_h, close_h) per weekday, null when closed (profile mode).",
     )
     intraday_profile: list[NonNegative] = Field(
@@ -216,7 +217,9 @@ class Shift(_Model):
     name: str = Field(description="Unique name of the shift.")
     start_h: Annotated[float, Field(ge=0.0, lt=24.0)] = Field(description="Start hour of day [0, 24).")
     length_h: Annotated[float, Field(gt=0.0, le=24.0)] = Field(description="Length (hours), at most 24.")
-    weekdays: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]), description="Working days.")
+    weekdays: list[Weekday] = Field(
+        default_factory=lambda: list(WEEKDAYS[:5]), description="Working days."  # type: ignore[arg-type]
+    )
     share: Probability = Field(description="Share of the site's agents on this shift; shares sum to 1.")
     breaks: list[Break] = Field(default_factory=list, description="Breaks, in order.")
 
@@ -247,6 +250,9 @@ class Roster(_Model):
         total = sum(s.share for s in v)
         if not math.isclose(total, 1.0, abs_tol=1e-6):
             raise ValueError(f"shares must sum to 1, got {total:.6g}")
+        names = [s.name for s in v]
+        if len(set(names)) != len(names):
+            raise ValueError(f"shift names must be unique, got {names}")
         return v
 
 
@@ -491,7 +497,7 @@ def _dotted(loc: tuple[int | str, ...], raw: Any) -> str:
             continue
         parts.append(str(item))
         if isinstance(node, dict):
-            node = node.get(item)  # type: ignore[call-overload]
+            node = node.get(item)
         elif isinstance(node, list) and isinstance(item, int) and item < len(node):
             node = node[item]
         else:
@@ -576,8 +582,10 @@ def erlang_scenario(
     warmup_h: float = 2.0,
     sl_target_s: float = 20.0,
 ) -> Scenario:
-    """The M/M/n (+M) scenario of Erlang C (or A): stationary Poisson arrivals, exponential
-    handle times (and patience), one always-on site, every behavioural mechanism off.
+    """The M/M/n (+M) scenario of Erlang C (or A) with every behavioural mechanism off.
+
+    Stationary Poisson arrivals, exponential handle times (and patience), one site whose
+    agents are on the floor around the clock.
 
     Args:
         calls_per_hour: Arrival rate (calls/h).

@@ -46,7 +46,7 @@ class Distribution(Protocol):
         """Variance (seconds squared)."""
         ...
 
-    def ppf(self, u: FloatArray) -> FloatArray:
+    def ppf(self, u: FloatArray | float) -> FloatArray:
         """Inverse CDF at uniforms ``u`` in [0, 1)."""
         ...
 
@@ -56,7 +56,7 @@ class Distribution(Protocol):
 
 
 class _ByInversion:
-    def ppf(self, u: FloatArray) -> FloatArray:
+    def ppf(self, u: FloatArray | float) -> FloatArray:
         raise NotImplementedError
 
     def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
@@ -80,7 +80,7 @@ class Exponential(_ByInversion):
         """Variance (seconds squared)."""
         return self.mean_s**2
 
-    def ppf(self, u: FloatArray) -> FloatArray:
+    def ppf(self, u: FloatArray | float) -> FloatArray:
         """Inverse CDF."""
         return -self.mean_s * np.log1p(-np.asarray(u, dtype=float))
 
@@ -102,7 +102,7 @@ class Lognormal(_ByInversion):
         """Variance (seconds squared)."""
         return (self.cv * self.mean_s) ** 2
 
-    def ppf(self, u: FloatArray) -> FloatArray:
+    def ppf(self, u: FloatArray | float) -> FloatArray:
         """Inverse CDF."""
         s2 = math.log1p(self.cv**2)
         mu = math.log(self.mean_s) - s2 / 2
@@ -126,7 +126,7 @@ class Gamma(_ByInversion):
         """Variance (seconds squared)."""
         return (self.cv * self.mean_s) ** 2
 
-    def ppf(self, u: FloatArray) -> FloatArray:
+    def ppf(self, u: FloatArray | float) -> FloatArray:
         """Inverse CDF."""
         k = 1.0 / self.cv**2
         return special.gammaincinv(k, np.asarray(u, dtype=float)) * self.mean_s / k
@@ -155,7 +155,7 @@ class Weibull(_ByInversion):
         k = self.shape
         return self.scale**2 * (math.gamma(1 + 2 / k) - math.gamma(1 + 1 / k) ** 2)
 
-    def ppf(self, u: FloatArray) -> FloatArray:
+    def ppf(self, u: FloatArray | float) -> FloatArray:
         """Inverse CDF."""
         return self.scale * (-np.log1p(-np.asarray(u, dtype=float))) ** (1.0 / self.shape)
 
@@ -176,7 +176,7 @@ class Deterministic(_ByInversion):
         """Variance (seconds squared)."""
         return 0.0
 
-    def ppf(self, u: FloatArray) -> FloatArray:
+    def ppf(self, u: FloatArray | float) -> FloatArray:
         """Inverse CDF."""
         return np.full(np.shape(u), self.mean_s, dtype=float)
 
@@ -195,7 +195,7 @@ class Never(_ByInversion):
         """Variance (undefined, reported as infinite)."""
         return math.inf
 
-    def ppf(self, u: FloatArray) -> FloatArray:
+    def ppf(self, u: FloatArray | float) -> FloatArray:
         """Inverse CDF."""
         return np.full(np.shape(u), math.inf)
 

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Generator
 from itertools import repeat
-from typing import Any, Generator
+from typing import Any
 
 import numpy as np
 import simpy
@@ -299,11 +300,11 @@ class Simulation:
         self.shift_end[plan.agent[contiguous]] = plan.end_s[contiguous]
         for a, start, end, b_start, b_len in zip(
             plan.agent.tolist(), plan.start_s.tolist(), plan.end_s.tolist(),
-            plan.break_start_s.tolist(), plan.break_length_s.tolist(),
+            plan.break_start_s.tolist(), plan.break_length_s.tolist(), strict=True,
         ):
             self._at(start - now, self._on_shift_start, (a, end))
             self._at(end - now, self._on_shift_end, (a, end))
-            for bs, bl in zip(b_start, b_len):
+            for bs, bl in zip(b_start, b_len, strict=True):
                 if bs == bs:  # not NaN
                     self._at(bs - now, self._on_break, (a, bl))
 

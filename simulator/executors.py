@@ -8,8 +8,9 @@ task seeds its own streams from its arguments, never from execution order.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 Task = tuple[Any, ...]
 

@@ -147,7 +147,7 @@ def summarise(sums: NDArray[np.float64], hist: NDArray[np.int64], window_s: floa
     (callers waiting) and ``agents_on_floor_mean`` (agents staffed).
     """
     row = {k: float(v) for k, v in columns(sums).items()}
-    row.update(zip(QUANTILES, histogram_quantiles(hist, tuple(QUANTILES.values()))))
+    row.update(zip(QUANTILES, histogram_quantiles(hist, tuple(QUANTILES.values())), strict=True))
     row["queue_len_mean"] = row["queue_s"] / window_s if window_s > 0 else float("nan")
     row["agents_on_floor_mean"] = row["staffed_s"] / window_s if window_s > 0 else float("nan")
     return row

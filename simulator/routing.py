@@ -8,7 +8,8 @@ registry entry.
 from __future__ import annotations
 
 import math
-from typing import Callable, Protocol, Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -24,6 +25,8 @@ class SiteView(Protocol):
     """Callers waiting in the site's queue."""
     idle: list[int]
     """Idle agents, longest idle first."""
+    line_limit: int | None
+    """Maximum waiting callers (None: unlimited)."""
 
 
 class SiteRouter(Protocol):
@@ -50,16 +53,24 @@ class Split:
 
 
 class Overflow:
-    """Sites in order: stay at a site that has an idle agent or a short enough queue."""
+    """Overflow: sites in order, each keeping a call while it can.
+
+    A site keeps the call if it has an idle agent, or a queue shorter than
+    ``overflow_queue_min`` and not full; otherwise the next site is tried. The last site
+    takes whatever reaches it.
+    """
 
     def __init__(self, cfg: C.Scenario) -> None:
         self.threshold = cfg.routing.overflow_queue_min
 
     def route(self, u: float, sites: Sequence[SiteView]) -> int:
-        """First site with an idle agent or fewer than ``overflow_queue_min`` waiting."""
+        """First site with an idle agent, or fewer than ``overflow_queue_min`` waiting and room in line."""
         last = len(sites) - 1
         for i, site in enumerate(sites):
-            if i == last or site.idle or site.n_waiting < self.threshold:
+            if i == last or site.idle:
+                return i
+            room = site.line_limit is None or site.n_waiting < site.line_limit
+            if room and site.n_waiting < self.threshold:
                 return i
         return last
 

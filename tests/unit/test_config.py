@@ -44,6 +44,9 @@ def error_paths(overrides: dict, base: dict | None = None) -> list[tuple[str, st
         ({"demand.open_h.mon": [20, 8]}, "demand.open_h.mon", "open_h < close_h"),
         ({"interval_min": 7}, "interval_min", "15"),
         ({"demand.redial.p": 2}, "demand.redial.p", "less than or equal to 1"),
+        ({"sites.s.roster.shifts": [{"name": "x", "start_h": 0, "length_h": 8, "share": 0.5},
+                                    {"name": "x", "start_h": 8, "length_h": 8, "share": 0.5}]},
+         "sites.0.roster.shifts", "shift names must be unique"),
         ({"demand.repeat.delay": {"mean_s": 60}}, "demand.repeat.delay", "missing 'dist'"),
     ],
 )
@@ -88,7 +91,7 @@ def test_set_option_needs_equals() -> None:
 
 
 def test_config_is_frozen(tiny: sim.Scenario) -> None:
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="frozen"):
         tiny.days = 3  # type: ignore[misc]
 
 

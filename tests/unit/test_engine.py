@@ -117,8 +117,10 @@ def run_invariants(cfg: sim.Scenario, seed: int) -> None:
 @given(
     agents=st.integers(1, 6),
     rate=st.floats(5, 150),
-    patience=st.sampled_from([{"dist": "none"}, {"dist": "exponential", "mean_s": 120},
-                              {"dist": "deterministic", "mean_s": 0}, {"dist": "weibull", "mean_s": 200, "shape": 0.7}]),
+    patience=st.sampled_from([
+        {"dist": "none"}, {"dist": "exponential", "mean_s": 120},
+        {"dist": "deterministic", "mean_s": 0}, {"dist": "weibull", "mean_s": 200, "shape": 0.7},
+    ]),
     line_limit=st.one_of(st.none(), st.integers(0, 4)),
     redial=st.floats(0, 0.9),
     fcr=st.floats(0.2, 1),
@@ -149,7 +151,8 @@ def test_invariants_on_baseline_week() -> None:
 def test_shift_end_finishes_the_call_and_counts_overtime() -> None:
     cfg = scenario({"demand.calls_per_hour": 40, "sites.s.agents": 2,
                     "demand.call_types.a.handle_time": {"dist": "deterministic", "mean_s": 1800},
-                    "sites.s.roster.shifts": [{"name": "d", "start_h": 8, "length_h": 4, "weekdays": ALL_DAYS, "share": 1}]})
+                    "sites.s.roster.shifts": [
+                        {"name": "d", "start_h": 8, "length_h": 4, "weekdays": ALL_DAYS, "share": 1}]})
     res = sim.simulate(cfg, seed=1, call_log=True)
     log = res.calls
     answered = log[log.outcome != "abandoned"]
@@ -174,4 +177,4 @@ def test_break_waits_for_the_call_to_end() -> None:
     break_start = ends[(starts < 7200) & (ends > 7200)][0] if in_call_at_break.size else 7200.0
     # Nobody is answered during the hour after the break really began.
     assert not ((starts >= break_start) & (starts < break_start + 3600 - 1e-9)).any()
-    assert ((starts >= break_start + 3600 - 1e-9)).any()
+    assert (starts >= break_start + 3600 - 1e-9).any()

@@ -130,6 +130,10 @@ def test_overflow_uses_the_vendor_only_when_inhouse_is_busy() -> None:
     # Lower load: the vendor sees fewer calls.
     light = sim.simulate(scenario({**BUSY, **two_sites, "demand.calls_per_hour": 50}), seed=2)
     assert light.summary.set_index("site").loc["vendor", "offered"] < s.loc["vendor", "offered"]
+    # A full in-house line sends callers on instead of giving them a busy signal.
+    full = sim.simulate(scenario({**BUSY, **two_sites, "sites.inhouse.line_limit": 1}), seed=2)
+    f = full.summary.set_index("site")
+    assert f.loc["inhouse", "blocked"] == 0 and f.loc["vendor", "offered"] > s.loc["vendor", "offered"]
 
 
 def test_split_routing_follows_shares() -> None:
