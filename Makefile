@@ -11,7 +11,6 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,dev]'
-	$(PY) -m ipykernel install --user --name callsim --display-name "callsim" > /dev/null
 	touch $(STAMP)
 
 demo: $(STAMP)  ## simulate the demo scenario and write results/demo/
