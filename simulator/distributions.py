@@ -86,8 +86,8 @@ class Exponential(_ByInversion):
 
 
 @dataclass(frozen=True)
-class Lognormal(_ByInversion):
-    """Lognormal with mean ``mean_s`` and coefficient of variation ``cv``."""
+class _ByMeanCV(_ByInversion):
+    """A family given by its mean ``mean_s`` and coefficient of variation ``cv``."""
 
     mean_s: float
     cv: float
@@ -101,6 +101,11 @@ class Lognormal(_ByInversion):
     def variance(self) -> float:
         """Variance (seconds squared)."""
         return (self.cv * self.mean_s) ** 2
+
+
+@dataclass(frozen=True)
+class Lognormal(_ByMeanCV):
+    """Lognormal with mean ``mean_s`` and coefficient of variation ``cv``."""
 
     def ppf(self, u: FloatArray | float) -> FloatArray:
         """Inverse CDF."""
@@ -110,21 +115,8 @@ class Lognormal(_ByInversion):
 
 
 @dataclass(frozen=True)
-class Gamma(_ByInversion):
+class Gamma(_ByMeanCV):
     """Gamma with mean ``mean_s`` and coefficient of variation ``cv``."""
-
-    mean_s: float
-    cv: float
-
-    @property
-    def mean(self) -> float:
-        """Mean (seconds)."""
-        return self.mean_s
-
-    @property
-    def variance(self) -> float:
-        """Variance (seconds squared)."""
-        return (self.cv * self.mean_s) ** 2
 
     def ppf(self, u: FloatArray | float) -> FloatArray:
         """Inverse CDF."""
