@@ -45,9 +45,6 @@ from .results import SimulationResult
 from .rng import UniformBlocks, stream
 from .routing import AGENT_SELECTORS, SITE_ROUTERS
 
-SimTime = float
-"""Simulated time in seconds since the start of day 0."""
-
 # Contact kinds, states and outcomes.
 FIRST, REDIAL, REPEAT = 0, 1, 2
 WAITING, ANSWERED, ABANDONED = 0, 1, 2

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from . import config as C
 from . import metrics as M
+from .demand import DAY_S
 from .engine import simulate
 from .executors import imap
 from .results import versions
@@ -52,7 +53,7 @@ def intraday_profile(counts: NDArray[np.float64], window: tuple[int, int], per_d
 def run_replication(cfg: C.Scenario, seed: int, replication: int) -> ReplicationOutput:
     """Simulate replication ``replication`` and reduce it to compact tables."""
     res = simulate(cfg, seed, replication=replication)
-    per_day = round(86400 / res.interval_s)
+    per_day = round(DAY_S / res.interval_s)
     hist = res.wait_hist
     return ReplicationOutput(
         summary=res.summary,

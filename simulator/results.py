@@ -27,11 +27,11 @@ from numpy.typing import NDArray
 
 from . import config as C
 from . import metrics as M
+from .demand import DAY_S
 
 if TYPE_CHECKING:
     from .workforce import AgentState
 
-DAY_S = 86400.0
 
 
 def versions() -> dict[str, str]:
