@@ -119,7 +119,7 @@ class _Site:
 
     __slots__ = (
         "index", "queues", "n_waiting", "idle", "selector", "line_limit", "resolution_multiplier",
-        "sup_free", "sup_queue", "sup_dist", "sup_resolution_p", "queue_t", "n_on", "staff_t",
+        "sup_count", "sup_free", "sup_queue", "sup_dist", "sup_resolution_p", "queue_t", "n_on", "staff_t",
     )
 
     def __init__(self, index: int, cfg: C.Site, n_ranks: int, selector: Any) -> None:
@@ -130,7 +130,8 @@ class _Site:
         self.selector = selector
         self.line_limit = cfg.line_limit
         self.resolution_multiplier = cfg.resolution_multiplier
-        self.sup_free = cfg.supervisors.count
+        self.sup_count = cfg.supervisors.count
+        self.sup_free = self.sup_count
         self.sup_queue: deque[Call] = deque()
         self.sup_dist = from_spec(cfg.supervisors.handle_time)
         self.sup_resolution_p = cfg.supervisors.resolution_p
@@ -250,7 +251,7 @@ class Simulation:
 
     def _calls_in_system(self) -> bool:
         return BUSY in self.mode or any(
-            s.n_waiting or s.sup_free < self.cfg.sites[s.index].supervisors.count for s in self.sites
+            s.n_waiting or s.sup_free < s.sup_count for s in self.sites
         )
 
     def _at(self, delay: float, callback: Any, value: Any) -> None:
@@ -476,7 +477,7 @@ class Simulation:
         if site.sup_free > 0:
             site.sup_free -= 1
             self._at(float(site.sup_dist.ppf(call.u_sup)), self._on_supervisor_end, call)
-        elif self.cfg.sites[site.index].supervisors.count > 0:
+        elif site.sup_count > 0:
             site.sup_queue.append(call)
         else:
             self._follow_up(call, self.repeats, REPEAT)

@@ -232,6 +232,18 @@ def _note_if_zero(ax: Axes, t: pd.DataFrame, metric: str) -> None:
 # --------------------------------------------------------------------------- intraday
 
 
+def _finish(ax: Axes, t: pd.DataFrame, metric: str, *, xlabel: str, title: str) -> Axes:
+    """Labels, title, grid, y range, the all-zero note and the legend of a metric plot."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(axis_label(metric))
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    _y_axis(ax, metric)
+    _note_if_zero(ax, t, metric)
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
 def intraday(
     df: pd.DataFrame,
     metric: str,
@@ -276,14 +288,8 @@ def intraday(
         color=color,
     )
     _fit_hours(ax, width)
-    ax.set_xlabel("time of day (h)")
-    ax.set_ylabel(axis_label(metric))
-    ax.set_title(f"{_title(metric)} by time of day ({_site_text(site)})")
-    ax.grid(True, alpha=0.3)
-    _y_axis(ax, metric)
-    _note_if_zero(ax, t, metric)
-    ax.legend(loc="best", fontsize="small")
-    return ax
+    title = f"{_title(metric)} by time of day ({_site_text(site)})"
+    return _finish(ax, t, metric, xlabel="time of day (h)", title=title)
 
 
 def service_level_and_asa(
@@ -391,14 +397,7 @@ def daily(
         ax.set_xticks(days)
     else:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("day")
-    ax.set_ylabel(axis_label(metric))
-    ax.set_title(f"{_title(metric)} per day ({_site_text(site)})")
-    ax.grid(True, alpha=0.3)
-    _y_axis(ax, metric)
-    _note_if_zero(ax, t, metric)
-    ax.legend(loc="best", fontsize="small")
-    return ax
+    return _finish(ax, t, metric, xlabel="day", title=f"{_title(metric)} per day ({_site_text(site)})")
 
 
 # --------------------------------------------------------------------------- waits
