@@ -8,24 +8,32 @@ Typical use from a notebook::
     rep = sim.replicate(cfg, replications=10, seed=1)
     rep.summary                                # site, metric, mean, ci_low, ci_high
     sim.erlang_a(calls_per_hour=200, aht_s=180, patience_s=300, agents=14)
+    comp = sim.compare([cfg, sim.load_config("configs/thin_training.yaml")], replications=8, seed=1)
+    comp.table()                               # means and paired differences with 95% CIs
 """
 
 from .analytic import agents_for_service_level, erlang_a, erlang_b, erlang_c
+from .compare import Comparison, compare
 from .config import ConfigError, Scenario, load_config
 from .engine import simulate
-from .replication import ReplicationResult, replicate
+from .metrics import SUMMARY_KEYS
+from .replication import ReplicationResult, replicate, replicate_many
 from .results import SimulationResult
-from .stats import mean_ci, paired_difference
+from .stats import Estimate, mean_ci, paired_difference
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "SUMMARY_KEYS",
+    "Comparison",
     "ConfigError",
+    "Estimate",
     "ReplicationResult",
     "Scenario",
     "SimulationResult",
     "__version__",
     "agents_for_service_level",
+    "compare",
     "erlang_a",
     "erlang_b",
     "erlang_c",
@@ -33,5 +41,6 @@ __all__ = [
     "mean_ci",
     "paired_difference",
     "replicate",
+    "replicate_many",
     "simulate",
 ]

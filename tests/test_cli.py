@@ -1,4 +1,4 @@
-"""The callsim command line: help, validate, show, run (tables, JSON, folder) and erlang."""
+"""The callsim command line: help, validate, show, run (tables, JSON, folder), compare and erlang."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from simulator.cli import main
 from tests.conftest import BASE, ROOT
 
 REQUIRED_KEYS = {"offered", "answered", "abandoned", "blocked", "service_level", "asa_s", "abandon_rate", "p_wait",
-                 "occupancy", "aht_s", "fcr", "escalations", "scams_missed", "redials", "repeat_calls"}
+                 "occupancy", "aht_s", "fcr", "escalations", "scams_missed", "redials", "repeat_calls",
+                 "attrition_annual", "quits", "dismissals", "hires", "headcount_mean", "absence_rate", "burnout_mean",
+                 "proficiency_mean", "repeat_share", "cost_total", "cost_per_resolved"}
 
 
 @pytest.fixture
@@ -28,7 +30,7 @@ def tiny_file(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["erlang"], ["validate"], ["show"]])
+@pytest.mark.parametrize("command", [[], ["run"], ["compare"], ["erlang"], ["validate"], ["show"]])
 def test_every_command_has_help(runner: CliRunner, command: list[str]) -> None:
     result = runner.invoke(main, [*command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
@@ -107,3 +109,34 @@ def test_erlang_unstable_is_a_clear_error(runner: CliRunner) -> None:
 def test_shipped_configs_validate(runner: CliRunner) -> None:
     for path in sorted((ROOT / "configs").glob("*.yaml")):
         assert runner.invoke(main, ["validate", str(path)]).exit_code == 0
+
+
+def test_compare_levers_json_table_and_folder(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    configs = [str(ROOT / f"configs/{n}.yaml") for n in ("baseline", "unrealistic_kpi")]
+    args = ["compare", *configs, "-r", "2", "-w", "1", "--seed", "3", "--out", str(out),
+            "--set", "days=6", "--set", "warmup_days=1", "--set", "sites.inhouse.agents=30",
+            "--set", "demand.calls_per_day=900"]
+    result = runner.invoke(main, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["reference"] == "baseline" and set(data["scenarios"]) == {"baseline", "unrealistic_kpi"}
+    kpi = data["scenarios"]["unrealistic_kpi"]
+    assert REQUIRED_KEYS <= set(kpi)
+    assert isinstance(kpi["aht_s"]["diff"], float) and len(kpi["aht_s"]["diff_ci95"]) == 2
+    assert "diff" not in data["scenarios"]["baseline"]["aht_s"]
+    assert data["configs"]["unrealistic_kpi"]["sites"][0]["kpi"]["aht_target_s"] == 300
+    for name in ("comparison.csv", "replications.csv", "days.csv", "agents_end.csv", "meta.json",
+                 "configs/baseline.yaml", "figures/lever_chart.png", "figures/workforce_over_time.png",
+                 "figures/end_distributions.png"):
+        assert (out / name).stat().st_size > 0, name
+    table = runner.invoke(main, args)
+    assert table.exit_code == 0, table.output
+    assert "paired, 95% CI" in table.output and "cost_per_resolved" in table.output
+
+
+def test_compare_rejects_duplicate_names(runner: CliRunner, tmp_path: Path) -> None:
+    path = str(ROOT / "configs/baseline.yaml")
+    result = runner.invoke(main, ["compare", path, path, "-r", "2", "--out", str(tmp_path / "x")])
+    assert result.exit_code != 0 and "distinct" in result.output
+    assert not (tmp_path / "x").exists()
