@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 WORKERS ?=
 
-.PHONY: demo test test-full bench lint clean
+.PHONY: demo levers test test-full bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +13,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)  ## simulate the demo scenario and write results/demo/
-	$(VENV)/bin/callsim run configs/demo.yaml --replications 8 --out results/demo
+LEVERS := configs/baseline.yaml configs/outsourcing.yaml configs/unrealistic_kpi.yaml configs/thin_training.yaml
+
+demo: $(STAMP)  ## the lever study: baseline vs outsourcing, unrealistic KPI, thin training (results/demo/)
+	$(VENV)/bin/callsim compare $(LEVERS) --set days=182 --replications 4 --out results/demo
+
+levers: $(STAMP)  ## the full lever study: one year, 8 replications per scenario (results/levers/)
+	$(VENV)/bin/callsim compare $(LEVERS) --replications 8 --out results/levers
 
 test: $(STAMP)  ## fast suite (CI): unit, regression, notebook and a meaningful statistical subset
 	$(PY) -m pytest -q -n 2 --dist loadfile
