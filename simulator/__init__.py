@@ -8,6 +8,7 @@ Typical use from a notebook::
     rep = sim.replicate(cfg, replications=10, seed=1)
     rep.summary                                # site, metric, mean, ci_low, ci_high
     sim.erlang_a(calls_per_hour=200, aht_s=180, patience_s=300, agents=14)
+    reps = sim.sweep("configs/sweeps/outsourcing_share.yaml", workers=2)   # one row per (point, replication)
 """
 
 from .analytic import agents_for_service_level, erlang_a, erlang_b, erlang_c
@@ -16,6 +17,7 @@ from .engine import simulate
 from .replication import ReplicationResult, replicate
 from .results import SimulationResult
 from .stats import mean_ci, paired_difference
+from .sweep import Sweep, SweepError, load_sweep, point_table, sweep
 
 __version__ = "0.1.0"
 
@@ -24,14 +26,19 @@ __all__ = [
     "ReplicationResult",
     "Scenario",
     "SimulationResult",
+    "Sweep",
+    "SweepError",
     "__version__",
     "agents_for_service_level",
     "erlang_a",
     "erlang_b",
     "erlang_c",
     "load_config",
+    "load_sweep",
     "mean_ci",
     "paired_difference",
+    "point_table",
     "replicate",
     "simulate",
+    "sweep",
 ]
