@@ -571,6 +571,8 @@ def _prepare(out: Path, sw: Sweep, *, resume: bool, overwrite: bool) -> None:
                 raise SweepError([("out", f"{out} holds a sweep with another seed or base scenario "
                                           f"(fingerprint {old}, now {sw.fingerprint}); its replications "
                                           "cannot be reused: choose another folder or overwrite")])
+    for stale in out.glob(f"{RUNS_DIR}/*/.*.tmp"):  # left by a killed run
+        stale.unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(sw.resolved(), sort_keys=False)
     _atomic_write(marker, lambda p: p.write_text(text))
