@@ -250,14 +250,16 @@ class _SweepBar:
 @click.option("-r", "--replications", default=None, type=click.IntRange(min=1),
               help="Replications per point [default: the sweep file's].")
 @click.option("--seed", default=None, type=click.IntRange(min=0), help="Root seed [default: the sweep file's].")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="Override a field of every point, e.g. --set days=28 (repeatable; adds to the file's set).")
 @click.option("--target", "targets", multiple=True, metavar="METRIC>=VALUE",
               help="Feasibility target for the figures, e.g. --target service_level>=0.8 (repeatable; "
                    "adds to the sweep file's report.targets).")
 @click.option("--no-figures", is_flag=True, help="Write the tables only.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON on stdout; no progress bar.")
 def sweep(sweep_file: str, workers: int | None, scheduler: str | None, dask_local: int | None, out: str | None,
-          resume: bool, overwrite: bool, replications: int | None, seed: int | None, targets: tuple[str, ...],
-          no_figures: bool, as_json: bool) -> None:
+          resume: bool, overwrite: bool, replications: int | None, seed: int | None, sets: tuple[str, ...],
+          targets: tuple[str, ...], no_figures: bool, as_json: bool) -> None:
     """Run every point of SWEEP_FILE with many replications and write tidy tables and figures.
 
     The sweep file names a base scenario, replications, seed and the points (grid, zip,
@@ -274,7 +276,7 @@ def sweep(sweep_file: str, workers: int | None, scheduler: str | None, dask_loca
     from .sweep_plots import cheapest_feasible
 
     try:
-        sw = load_sweep(sweep_file, replications=replications, seed=seed)
+        sw = load_sweep(sweep_file, replications=replications, seed=seed, overrides=parse_set_options(sets))
         executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local)
     except (ConfigError, ExecutorUnavailable) as exc:
         raise click.ClickException(str(exc)) from None

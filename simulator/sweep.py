@@ -444,7 +444,7 @@ def expand(spec: SweepSpec, *, base_dir: Path | None = None, source: str | None 
 
 
 def load_sweep(source: str | Path | Mapping[str, Any], *, replications: int | None = None,
-               seed: int | None = None) -> Sweep:
+               seed: int | None = None, overrides: Mapping[str, Any] | None = None) -> Sweep:
     """Read, expand and validate a sweep.
 
     Args:
@@ -452,6 +452,7 @@ def load_sweep(source: str | Path | Mapping[str, Any], *, replications: int | No
             is then resolved against the current folder).
         replications: Replace the file's ``replications``.
         seed: Replace the file's ``seed``.
+        overrides: Fixed dotted-key overrides added to the file's ``set`` (e.g. ``{"days": 28}``).
 
     Returns:
         The expanded sweep, every point validated.
@@ -476,6 +477,9 @@ def load_sweep(source: str | Path | Mapping[str, Any], *, replications: int | No
         data["replications"] = replications
     if seed is not None:
         data["seed"] = seed
+    if overrides:
+        fixed = data.get("set")
+        data["set"] = {**(fixed if isinstance(fixed, Mapping) else {}), **overrides}
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:

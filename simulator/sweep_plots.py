@@ -339,7 +339,8 @@ def feasibility_map(
     ax.grid(True, alpha=0.3)
     ax.margins(0.12)
     h, _ = ax.get_legend_handles_labels()
-    ax.legend(handles=[*h, *handles], loc="best", fontsize="small")
+    ax.legend(handles=[*h, *handles], loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, fontsize="small",
+              frameon=False)
     return ax
 
 

@@ -72,16 +72,20 @@ def test_invalid_sweep_names_point_and_field_and_writes_nothing(sweep_file: Path
     assert result.exit_code == 1 and "METRIC>=NUMBER" in result.output and not out.exists()
 
 
+WORKFORCE_PENDING = ("unknown key", "outsourcing.yaml")
+"""What the example sweeps may fail on until the workforce model (training, kpi, outsourcing.yaml) is merged."""
+
+
 def test_shipped_sweep_files_validate() -> None:
-    from simulator.sweep import load_sweep
+    from simulator.sweep import SweepError, load_sweep
 
     files = sorted((ROOT / "configs" / "sweeps").glob("*.yaml"))
+    assert {"training_vs_kpi.yaml", "outsourcing_share.yaml", "staffing_cluster.yaml"} <= {f.name for f in files}
     for path in files:
         try:
             load_sweep(path)
-        except Exception as exc:  # the workforce keys arrive with the merge of main
-            if "unknown key" not in str(exc):
-                raise
+        except SweepError as exc:
+            assert all(any(p in f"{w}: {m}" for p in WORKFORCE_PENDING) for w, m in exc.errors), str(exc)
 
 
 POINTS = pd.DataFrame({
