@@ -448,8 +448,9 @@ def load_sweep(source: str | Path | Mapping[str, Any], *, replications: int | No
     """Read, expand and validate a sweep.
 
     Args:
-        source: A sweep YAML file, or a mapping with the same keys (a relative ``base`` path
-            is then resolved against the current folder).
+        source: A sweep YAML file (which may ``extends:`` another sweep file), or a mapping
+            with the same keys (a relative ``base`` path is then resolved against the
+            current folder).
         replications: Replace the file's ``replications``.
         seed: Replace the file's ``seed``.
         overrides: Fixed dotted-key overrides added to the file's ``set`` (e.g. ``{"days": 28}``).
@@ -465,14 +466,10 @@ def load_sweep(source: str | Path | Mapping[str, Any], *, replications: int | No
     else:
         path = Path(source)
         try:
-            loaded = yaml.safe_load(path.read_text())
-        except FileNotFoundError:
-            raise SweepError([("<file>", f"no such file: {path}")]) from None
-        except yaml.YAMLError as exc:
-            raise SweepError([("<file>", f"not valid YAML: {exc}")], str(path)) from None
-        if not isinstance(loaded, dict):
-            raise SweepError([("<root>", f"expected a mapping, got {type(loaded).__name__}")], str(path))
-        data, base_dir, name = loaded, path.parent, str(path)
+            data = C.read_yaml(path)  # a sweep file may also `extends:` another one
+        except C.ConfigError as exc:
+            raise SweepError(exc.errors, str(path)) from None
+        base_dir, name = path.parent, str(path)
     if replications is not None:
         data["replications"] = replications
     if seed is not None:
