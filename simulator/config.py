@@ -266,6 +266,88 @@ class Supervisors(_Model):
     resolution_p: Probability = Field(0.9, description="Probability a supervisor resolves the issue.")
 
 
+class Training(_Model):
+    """The new-hire course: paid classroom days off the phones, then the floor at ``p0``."""
+
+    classroom_days: int = Field(
+        0, ge=0, description="Classroom days (Mon-Fri) before a hire takes calls; 0: straight to the floor."
+    )
+    classroom_hours_per_day: NonNegative = Field(8.0, description="Paid hours per classroom day (hours).")
+    p_entry: Probability = Field(0.1, description="Proficiency of a hire before any training.")
+    tau_days: Positive = Field(
+        30.0, description="p0 = 1 - (1 - p_entry) exp(-classroom_days / tau_days) (days)."
+    )
+    class_interval_days: int | None = Field(
+        None, ge=1, description="Batched classes start on days 0, k, 2k, ...; null: each hire starts at once."
+    )
+
+
+class Kpi(_Model):
+    """An average-handle-time target reviewed per agent; repeated misses lead to dismissal."""
+
+    aht_target_s: Positive | None = Field(None, description="AHT target (seconds); null: no KPI reviews.")
+    review_days: int = Field(7, ge=1, description="Review period (days); reviews at the start of days k, 2k, ...")
+    grace_days: NonNegative = Field(30.0, description="Days on the floor before a new hire is reviewed.")
+    min_calls: int = Field(10, ge=1, description="Agents with fewer calls in the period are not reviewed.")
+    misses_to_dismiss: int | None = Field(
+        None, ge=1, description="Consecutive misses that lead to dismissal; null: never dismissed."
+    )
+    pressure_step: Probability = Field(
+        0.25, description="A miss raises pressure r by this (capped at 1); a met target lowers it by this."
+    )
+
+
+class Attrition(_Model):
+    """Voluntary quits: a daily hazard raised by burnout and early tenure, lowered by recognition."""
+
+    annual_quit_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.0, description="Probability a rested agent quits within a year: h0 = -ln(1 - this) / 365 per day."
+    )
+    quit_burnout: NonNegative = Field(0.0, description="Hazard x exp(this x B).")
+    early_tenure_days: NonNegative = Field(90.0, description="Tenure (days since hire) counted as early.")
+    early_quit_multiplier: Annotated[float, Field(ge=1.0)] = Field(
+        1.0, description="Hazard multiplier during early tenure."
+    )
+    outside_options: Positive = Field(
+        1.0, description="Hazard multiplier from the job market; below 1 agents are stuck (fewer quits)."
+    )
+    stuck_absence: NonNegative = Field(
+        0.0, description="Absence x (1 + this x max(0, 1 - outside_options)): stuck agents call in sick."
+    )
+    recognition_retention: Probability = Field(
+        0.0, description="Hazard x (1 - this x recognition)."
+    )
+
+
+class Hiring(_Model):
+    """How leavers are replaced."""
+
+    backfill: bool = Field(True, description="Each leaver opens a vacancy that is filled by a new hire.")
+    lead_time_days: NonNegative = Field(0.0, description="Days from a vacancy to the hire's start.")
+    cost_per_hire: NonNegative = Field(0.0, description="Recruiting cost per hire (money).")
+
+
+class Pay(_Model):
+    """What a site costs: wages for paid hours, or a vendor's price per hour or per handled call."""
+
+    wage_per_hour: NonNegative = Field(
+        0.0, description="Cost per paid agent-hour (money/h): scheduled, classroom and overtime hours."
+    )
+    overtime_premium: NonNegative = Field(0.5, description="Overtime hours cost (1 + this) x wage_per_hour.")
+    price_per_call: NonNegative = Field(0.0, description="Cost per handled contact (money), e.g. a vendor price.")
+
+
+class InitialWorkforce(_Model):
+    """Tenure of the agents present on day 0 (see docs/model.md, Initial workforce)."""
+
+    mean_tenure_days: Positive | None = Field(
+        None, description="Mean of the exponential tenure draw (days); null: 1/h0, the steady state of quits."
+    )
+    calls_per_day: NonNegative = Field(
+        35.0, description="Calls handled per calendar day on the floor, to turn tenure into learning."
+    )
+
+
 class Site(_Model):
     """A pool of agents with its own queue, roster and policies."""
 
@@ -281,16 +363,24 @@ class Site(_Model):
         1.0, description="Multiplier on resolution (knowledge or language gap below 1)."
     )
     absence_p: Probability = Field(0.0, description="Probability an agent is absent on a scheduled day.")
-    initial_proficiency: tuple[Probability, Probability] = Field(
-        (1.0, 1.0), description="Initial proficiency drawn uniformly in [low, high]."
+    recognition: Probability = Field(0.0, description="Recognition level in [0, 1]: relieves burnout, retains.")
+    initial_proficiency: tuple[Probability, Probability] | None = Field(
+        None, description="If set, day-0 agents are tenured, on the floor, with p ~ Uniform[low, high]; "
+        "null: the tenure rule of initial_workforce."
     )
+    initial_workforce: InitialWorkforce = Field(default_factory=InitialWorkforce)
     roster: Roster = Field(description="Shifts and breaks.")
     supervisors: Supervisors = Field(default_factory=Supervisors)
+    training: Training = Field(default_factory=Training)
+    kpi: Kpi = Field(default_factory=Kpi)
+    attrition: Attrition = Field(default_factory=Attrition)
+    hiring: Hiring = Field(default_factory=Hiring)
+    pay: Pay = Field(default_factory=Pay)
 
     @field_validator("initial_proficiency")
     @classmethod
-    def _range(cls, v: tuple[float, float]) -> tuple[float, float]:
-        if v[0] > v[1]:
+    def _range(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
+        if v is not None and v[0] > v[1]:
             raise ValueError(f"expected low <= high, got {list(v)}")
         return v
 
@@ -321,6 +411,16 @@ class Fatigue(_Model):
     recovery_tau_s: Positive = Field(1800.0, description="Decay time constant while idle/off (seconds).")
 
 
+class Burnout(_Model):
+    """Slow burnout B, updated at the end of each day."""
+
+    tau_days: Positive = Field(30.0, description="B decays as exp(-1/tau_days) per day (days).")
+    fatigue_weight: NonNegative = Field(0.0, description="B += this x F at the end of a working day.")
+    kpi_weight: NonNegative = Field(0.0, description="B += this at each missed KPI review.")
+    recognition_relief: NonNegative = Field(0.0, description="B -= this x recognition each working day.")
+    absence_weight: NonNegative = Field(0.0, description="Absence probability x (1 + this x B).")
+
+
 class Behaviour(_Model):
     """How proficiency, fatigue, anger and pressure shape a call. Shared by all sites."""
 
@@ -341,6 +441,15 @@ class Behaviour(_Model):
         500.0, description="p <- 1 - (1 - p) exp(-1/learning_calls) per call; null: no learning."
     )
     fatigue: Fatigue = Field(default_factory=Fatigue)
+    burnout: Burnout = Field(default_factory=Burnout)
+
+
+class Money(_Model):
+    """Costs that do not belong to a site's pay."""
+
+    currency: str = Field("USD", description="Label of the money unit in tables and plots.")
+    fraud_loss_per_scam: NonNegative = Field(0.0, description="Loss per scam the agent missed (money).")
+    abandoned_call_cost: NonNegative = Field(0.0, description="Cost per abandoned contact (money), e.g. lost sales.")
 
 
 # --------------------------------------------------------------------------- scenario
@@ -359,6 +468,7 @@ class Scenario(_Model):
     sites: list[Site] = Field(description="Sites; the first is the in-house site for overflow.")
     routing: Routing = Field(default_factory=Routing)
     behaviour: Behaviour = Field(default_factory=Behaviour)
+    money: Money = Field(default_factory=Money)
 
     @field_validator("sites")
     @classmethod
@@ -455,18 +565,38 @@ def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[s
     return out
 
 
+def _named(items: Any) -> bool:
+    return isinstance(items, list) and all(isinstance(i, dict) and "name" in i for i in items)
+
+
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``extra`` into ``base``: mappings recursively, lists of named items by name.
+
+    An item of a named list (sites, shifts, call types) in ``extra`` updates the base item
+    of the same name, or is appended if the name is new; any other value replaces the base.
+    """
     out = copy.deepcopy(base)
     for k, v in extra.items():
         if isinstance(v, Mapping) and isinstance(out.get(k), dict):
             out[k] = _deep_merge(out[k], v)
+        elif _named(v) and _named(out.get(k)):
+            index = {item["name"]: i for i, item in enumerate(out[k])}
+            for item in v:
+                if item["name"] in index:
+                    out[k][index[item["name"]]] = _deep_merge(out[k][index[item["name"]]], item)
+                else:
+                    out[k].append(copy.deepcopy(item))
         else:
             out[k] = copy.deepcopy(v)
     return out
 
 
 def read_yaml(path: str | Path) -> dict[str, Any]:
-    """Read a scenario file, resolving ``extends:`` chains (paths relative to the file)."""
+    """Read a scenario file, resolving ``extends:`` chains (paths relative to the file).
+
+    The file's content is merged into its parent's with :func:`_deep_merge`, so a child
+    states only what differs, and a site or call type is changed by naming it.
+    """
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text())

@@ -39,6 +39,7 @@ from simpy.events import Event, Timeout
 from . import config as C
 from . import metrics as M
 from . import workforce as W
+from .costs import book_costs
 from .demand import DAY_S, DECISIONS, DayCallers, OpeningCalendar, draw_day
 from .distributions import from_spec
 from .results import SimulationResult
@@ -175,6 +176,7 @@ class Simulation:
         self.warmup_s = cfg.warmup_days * DAY_S
 
         self.agents = W.AgentState.initial(cfg, stream(seed, replication, "agents"))
+        self.workforce = W.Workforce(cfg)
         self.live = W.LiveAgents(self.agents)
         n = len(self.agents)
         self.mode = [OFF] * n
@@ -235,11 +237,13 @@ class Simulation:
             self._queue_change(site, 0)
             self._staff_change(site, 0)
         self.live.store(self.agents)
+        counts = self.acc.table()
+        book_costs(counts, self.cfg)
         return SimulationResult(
             cfg=self.cfg,
             seed=self.seed,
             replication=self.replication,
-            counts=self.acc.table(),
+            counts=counts,
             wait_hist=np.asarray(self.wait_hist, dtype=np.int64).reshape(self.n_sites, M.WAIT_BINS),
             waiting_at_end=[s.n_waiting for s in self.sites],
             in_service_at_end=np.bincount(self.agents.site[np.asarray(self.mode, dtype=int) == BUSY],
@@ -264,21 +268,47 @@ class Simulation:
             # Created first so that, at the next midnight, planning precedes the events
             # this day leaves for that instant (shift ends meeting next shift starts).
             wake = env.timeout(DAY_S)
-            self.live.store(self.agents)
-            W.draw_absences(self.agents, cfg, stream(self.seed, self.replication, "agents", day))
-            self._schedule_shifts(W.plan_day(self.agents, cfg, day))
-            self.live.load(self.agents)
+            agents = self.live.store(self.agents)
+            f_end = W.fatigue_at_shift_end(agents, self.shift_end, self.recovery_tau_s)
+            rng = stream(self.seed, self.replication, "agents", day)
+            day_counts = self.workforce.start_day(agents, day, rng, f_end)
+            self._grow(len(agents))
+            plan = W.plan_day(agents, cfg, day)
+            agents.worked[:] = False
+            agents.worked[plan.agent] = True
+            self._schedule_shifts(plan)
+            self._book_day(day, day_counts)
+            self.live.load(agents)
             if day < self.n_days:
                 self._load_day(draw_day(cfg, self.seed, self.replication, day, self.horizon_s))
             yield wake
 
+    def _grow(self, n: int) -> None:
+        """Extend the per-agent engine lists to ``n`` agents (new hires start off shift)."""
+        extra = n - len(self.mode)
+        if extra > 0:
+            self.mode += [OFF] * extra
+            self.pending += [0.0] * extra
+            self.shift_end = np.concatenate([self.shift_end, np.zeros(extra)])
+
+    def _book_day(self, day: int, day_counts: dict[str, np.ndarray]) -> None:
+        """Add the workforce counters of ``day`` to the first interval of the day."""
+        i = round(day * DAY_S / self.interval_s)
+        if i >= self.acc.n_intervals:
+            return
+        c, ns = self.counts, self.n_sites
+        for name, values in day_counts.items():
+            k = M.K[name]
+            for s, v in enumerate(values.tolist()):
+                c[(i * ns + s) * _NC + k] += v
+
     def _ticks(self) -> Generator[Event, Any, None]:
         tau = self.cfg.behaviour.fatigue.recovery_tau_s
-        site_of = self.agents.site
         c, ns = self.counts, self.n_sites
         i = 0
         while True:
             yield self.env.timeout(self.interval_s)
+            site_of = self.agents.site
             mode = np.asarray(self.mode)
             on = (mode == IDLE) | (mode == BUSY)
             f = W.fatigue_now(np.asarray(self.live.fatigue), np.asarray(self.live.fatigue_t),
@@ -455,6 +485,7 @@ class Simulation:
         if self.learning_on:
             live.proficiency[a] = W.learn(p, self.learning_factor)
         live.calls_handled[a] += 1
+        live.kpi_handle_s[a] += handle
         outcome = call.outcome
         if outcome >= SCAM_DETECTED:
             c[b + _SCAMS] += 1

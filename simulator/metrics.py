@@ -19,6 +19,8 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
+from .demand import DAY_S
+
 COUNTERS: Final[tuple[str, ...]] = (
     "offered",  # contacts arriving (first calls, redials, repeats), blocked included
     "unique_callers",  # first attempts among offered
@@ -46,6 +48,30 @@ COUNTERS: Final[tuple[str, ...]] = (
     "queue_s",  # caller-seconds waiting in queue (time integral of queue length)
     "fatigue_sum",  # sum of on-floor agents' fatigue, sampled at each interval end
     "fatigue_n",  # number of on-floor agents in those samples
+    # Day-level workforce counters, booked to the first interval of each day (state at the
+    # start of the day, after the end-of-previous-day updates). "*_days" are agent-days.
+    "employed_days",  # agents employed (classroom or floor)
+    "classroom_days",  # agents in the classroom
+    "novice_days",  # agents on the floor with proficiency below NOVICE_P
+    "experienced_days",  # agents on the floor with proficiency at least NOVICE_P
+    "vacancy_days",  # open vacancies (hires not yet started)
+    "scheduled_days",  # floor agents whose shift works today
+    "absent_days",  # scheduled agents absent today
+    "quits",  # voluntary quits at the end of the previous day
+    "dismissals",  # KPI dismissals at the end of the previous day
+    "hires",  # new hires starting (classroom or floor) today
+    "kpi_reviews",  # agents reviewed against the AHT target
+    "kpi_misses",  # reviews missed
+    "burnout_sum",  # sum of burnout B over floor agents
+    "proficiency_sum",  # sum of proficiency p over floor agents
+    "paid_s",  # paid agent-seconds: scheduled shifts (absences included) and classroom hours
+    # Money, filled in once at the end of a run from the counters above (costs.book_costs).
+    "cost_wages",  # wage_per_hour x (paid hours + (1 + overtime_premium) x overtime hours)
+    "cost_hiring",  # cost_per_hire x hires
+    "cost_calls",  # price_per_call x handled contacts
+    "cost_fraud",  # fraud_loss_per_scam x scams missed
+    "cost_abandon",  # abandoned_call_cost x abandoned contacts
+    "cost_total",  # sum of the five above
 )
 """Counter names, in storage order."""
 
@@ -55,6 +81,7 @@ K: Final[dict[str, int]] = {name: i for i, name in enumerate(COUNTERS)}
 N_COUNTERS: Final[int] = len(COUNTERS)
 
 _QUEUED: Final = ("answered", "abandoned")
+_FLOOR: Final = ("novice_days", "experienced_days")
 RATIOS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "service_level": (("answered_within_sl",), _QUEUED),
     "asa_s": (("wait_answered_s",), ("answered",)),
@@ -68,8 +95,23 @@ RATIOS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "escalation_rate": (("escalations",), ("resolvable",)),
     "irate_share": (("irate",), ("answered",)),
     "fatigue_mean": (("fatigue_sum",), ("fatigue_n",)),
+    "repeat_share": (("repeat_calls",), ("offered",)),
+    "absence_rate": (("absent_days",), ("scheduled_days",)),
+    "burnout_mean": (("burnout_sum",), _FLOOR),
+    "proficiency_mean": (("proficiency_sum",), _FLOOR),
+    "kpi_miss_rate": (("kpi_misses",), ("kpi_reviews",)),
+    "attrition_annual": (("quits", "dismissals"), ("employed_days",)),
+    "cost_per_resolved": (("cost_total",), ("resolved", "supervisor_resolved")),
 }
-"""Derived rates: ``name -> (numerator counters, denominator counters)``; NaN on 0/0."""
+"""Derived rates: ``name -> (numerator counters, denominator counters)``; NaN on 0/0.
+Each is multiplied by its :data:`SCALE` (1 if absent)."""
+
+SCALE: Final[dict[str, float]] = {"attrition_annual": 365.0}
+"""``attrition_annual`` = separations / agent-days employed x 365 = separations / mean
+headcount x 365 / days."""
+
+NOVICE_P: Final[float] = 0.8
+"""Floor agents with proficiency below this count as novices in the headcount by stage."""
 
 WAIT_BIN_S: Final[float] = 5.0
 """Width of the wait-time histogram bins (seconds)."""
@@ -103,7 +145,7 @@ def derive(sums: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
         for name, (num, den) in RATIOS.items():
             n = sum(sums[..., K[c]] for c in num)
             d = sum(sums[..., K[c]] for c in den)
-            out[name] = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.nan)
+            out[name] = np.where(d > 0, SCALE.get(name, 1.0) * n / np.where(d > 0, d, 1.0), np.nan)
     return out
 
 
@@ -150,6 +192,8 @@ def summarise(sums: NDArray[np.float64], hist: NDArray[np.int64], window_s: floa
     row.update(zip(QUANTILES, histogram_quantiles(hist, tuple(QUANTILES.values())), strict=True))
     row["queue_len_mean"] = row["queue_s"] / window_s if window_s > 0 else float("nan")
     row["agents_on_floor_mean"] = row["staffed_s"] / window_s if window_s > 0 else float("nan")
+    days = window_s / DAY_S
+    row["headcount_mean"] = row["employed_days"] / days if days > 0 else float("nan")
     return row
 
 
@@ -158,6 +202,9 @@ SUMMARY_KEYS: Final[tuple[str, ...]] = (
     "wait_mean_s", "wait_p50_s", "wait_p90_s", "wait_p95_s", "abandon_rate", "p_wait",
     "block_rate", "occupancy", "aht_s", "fcr", "escalations", "escalation_rate", "scams",
     "scams_missed", "redials", "repeat_calls", "irate_share", "fatigue_mean", "overtime_s",
-    "queue_len_mean", "agents_on_floor_mean",
+    "queue_len_mean", "agents_on_floor_mean", "repeat_share", "headcount_mean", "absence_rate",
+    "quits", "dismissals", "hires", "attrition_annual", "burnout_mean", "proficiency_mean",
+    "kpi_miss_rate", "paid_s", "cost_wages", "cost_hiring", "cost_calls", "cost_fraud",
+    "cost_abandon", "cost_total", "cost_per_resolved",
 )
 """Metrics reported in run summaries, in display order."""

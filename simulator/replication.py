@@ -7,7 +7,7 @@ same seed sees the same base callers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,8 +19,9 @@ from . import metrics as M
 from .demand import DAY_S
 from .engine import simulate
 from .executors import imap
-from .results import versions
+from .results import SimulationResult, versions
 from .stats import mean_ci
+from .workforce import Stage
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,23 @@ class ReplicationOutput:
     days: pd.DataFrame
     intraday: pd.DataFrame
     wait_hist: NDArray[np.int64]
+    agents: pd.DataFrame
+
+
+def agents_at_end(res: SimulationResult) -> pd.DataFrame:
+    """One row per agent employed when the horizon ends: site, stage, proficiency, burnout, tenure."""
+    a = res.agents
+    assert a is not None
+    employed = (a.stage == Stage.CLASSROOM) | (a.stage == Stage.FLOOR)
+    end_day = res.cfg.days
+    return pd.DataFrame({
+        "site": np.asarray(res.cfg.site_names)[a.site[employed]],
+        "stage": np.where(a.stage[employed] == Stage.FLOOR, "floor", "classroom"),
+        "proficiency": a.proficiency[employed],
+        "burnout": a.burnout[employed],
+        "tenure_days": end_day - a.hire_day[employed],
+        "kpi_misses": a.kpi_misses[employed],
+    })
 
 
 def intraday_profile(counts: NDArray[np.float64], window: tuple[int, int], per_day: int,
@@ -60,6 +78,7 @@ def run_replication(cfg: C.Scenario, seed: int, replication: int) -> Replication
         days=res.days,
         intraday=intraday_profile(res.counts, res.window, per_day, cfg.interval_min, res.site_labels),
         wait_hist=np.vstack([hist, hist.sum(axis=0, keepdims=True)]),
+        agents=agents_at_end(res),
     )
 
 
@@ -75,6 +94,7 @@ class ReplicationResult:
         days: One row per (replication, day, site).
         intraday: One row per (replication, interval of day, site), measured days summed.
         wait_hist: Answered waits of the measured window per site (and ``all``, last row).
+        agents: One row per (replication, agent employed at the horizon).
         versions: Package versions that produced the result.
     """
 
@@ -85,6 +105,7 @@ class ReplicationResult:
     days: pd.DataFrame
     intraday: pd.DataFrame
     wait_hist: NDArray[np.int64]
+    agents: pd.DataFrame
     versions: dict[str, str]
 
     @property
@@ -125,13 +146,39 @@ def replicate(
     Returns:
         Tables per replication and a summary with 95% confidence intervals.
     """
+    return replicate_many([cfg], replications, seed, workers=workers, progress=progress)[0]
+
+
+def replicate_many(
+    cfgs: Sequence[C.Scenario],
+    replications: int,
+    seed: int,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[ReplicationResult]:
+    """Replicate several scenarios with common random numbers, all tasks in one worker pool.
+
+    Replication ``k`` of every scenario uses the streams of ``(seed, k)``, so the scenarios
+    see the same callers and their paired differences are sharp.
+    """
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
-    outputs: list[ReplicationOutput | None] = [None] * replications
-    for i, out in imap(run_replication, [(cfg, seed, r) for r in range(replications)], workers=workers):
+    tasks = [(cfg, seed, r) for cfg in cfgs for r in range(replications)]
+    outputs: list[ReplicationOutput | None] = [None] * len(tasks)
+    for i, out in imap(run_replication, tasks, workers=workers):
         outputs[i] = out
         if progress is not None:
             progress(1)
+    return [
+        _assemble(cfg, seed, replications, outputs[j * replications:(j + 1) * replications])
+        for j, cfg in enumerate(cfgs)
+    ]
+
+
+def _assemble(
+    cfg: C.Scenario, seed: int, replications: int, outputs: Sequence[ReplicationOutput | None]
+) -> ReplicationResult:
     done = [o for o in outputs if o is not None]
 
     def stack(name: str) -> pd.DataFrame:
@@ -142,5 +189,5 @@ def replicate(
     return ReplicationResult(
         cfg=cfg, seed=seed, replications=replications,
         per_replication=stack("summary"), days=stack("days"), intraday=stack("intraday"),
-        wait_hist=np.sum([o.wait_hist for o in done], axis=0), versions=versions(),
+        wait_hist=np.sum([o.wait_hist for o in done], axis=0), agents=stack("agents"), versions=versions(),
     )

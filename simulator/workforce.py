@@ -17,14 +17,16 @@ Per-call updates (applied by the engine through :func:`learn` and :func:`add_fat
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from . import config as C
 from .demand import DAY_S, weekday_of
+from .metrics import NOVICE_P
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -51,7 +53,11 @@ def split_by_share(total: int, shares: list[float]) -> list[int]:
 
 @dataclass
 class AgentState:
-    """Per-agent state; every field is an array indexed by agent."""
+    """Per-agent state; every field is an array indexed by agent.
+
+    Rows are never removed: a leaver becomes ``GONE`` and a vacancy appends a ``RECRUITING``
+    row (:meth:`append`), so agent indices stay valid in the event loop.
+    """
 
     site: IntArray
     """Index of the agent's site."""
@@ -60,7 +66,8 @@ class AgentState:
     stage: IntArray
     """A :class:`Stage` value."""
     hire_day: FloatArray
-    """Day the agent was hired (negative for the initial workforce)."""
+    """Day the agent started (negative for the initial workforce); for ``RECRUITING`` rows
+    the first day the hire can start."""
     proficiency: FloatArray
     """Proficiency p in [0, 1]."""
     calls_handled: IntArray
@@ -75,42 +82,126 @@ class AgentState:
     """Consecutive KPI reviews missed."""
     pressure: FloatArray
     """Rushing pressure r in [0, 1] from KPI reviews."""
-    absent: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    floor_day: FloatArray
+    """Day the agent first took calls (NaN before)."""
+    class_left: IntArray
+    """Classroom days still to attend."""
+    left_day: FloatArray
+    """Day the agent left (NaN while employed)."""
+    leave_reason: IntArray
+    """0 while employed, else :data:`QUIT` or :data:`DISMISSED`."""
+    kpi_handle_s: FloatArray
+    """Handle time (s) accumulated since the last KPI review."""
+    kpi_calls_from: IntArray
+    """``calls_handled`` at the last KPI review."""
+    absent: BoolArray
     """Absent today."""
+    worked: BoolArray
+    """On today's shift plan (scheduled, on the floor and present)."""
 
     def __len__(self) -> int:
         return int(self.site.size)
 
     @classmethod
-    def initial(cls, cfg: C.Scenario, rng: np.random.Generator) -> AgentState:
-        """The initial workforce: each site's headcount spread over its shifts by share.
+    def empty(cls) -> AgentState:
+        """A state with no agents."""
+        f, i, b = np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+        return cls(site=i, shift=i, stage=i, hire_day=f, proficiency=f, calls_handled=i, fatigue=f,
+                   fatigue_t=f, burnout=f, kpi_misses=i, pressure=f, floor_day=f, class_left=i,
+                   left_day=f, leave_reason=i, kpi_handle_s=f, kpi_calls_from=i, absent=b, worked=b)
 
-        Initial proficiency is uniform on the site's ``initial_proficiency`` range, drawn
-        from ``rng`` (the ``agents`` stream), one uniform per agent.
+    def append(self, site: IntArray, shift: IntArray, stage: int, hire_day: FloatArray) -> None:
+        """Append agents with fresh state (zero fatigue and burnout, ``p = 0``)."""
+        n = site.size
+        if n == 0:
+            return
+        nan = np.full(n, np.nan)
+        fresh = {
+            "site": site, "shift": shift, "stage": np.full(n, stage, dtype=np.int64), "hire_day": hire_day,
+            "floor_day": nan, "left_day": nan,
+        }
+        for name, arr in vars(self).items():
+            extra = fresh.get(name, np.zeros(n, dtype=arr.dtype))
+            setattr(self, name, np.concatenate([arr, np.asarray(extra, dtype=arr.dtype)]))
+
+    @classmethod
+    def initial(cls, cfg: C.Scenario, rng: np.random.Generator) -> AgentState:
+        """The day-0 workforce: each site's headcount spread over its shifts by share.
+
+        One uniform per agent from ``rng`` (the ``agents`` stream). With
+        ``initial_proficiency`` set, every agent is tenured and on the floor with ``p``
+        uniform on that range. Otherwise tenure follows :func:`initial_tenure`.
         """
-        site, shift, prof = [], [], []
+        state = cls.empty()
         for s, sc in enumerate(cfg.sites):
             counts = split_by_share(sc.agents, [sh.share for sh in sc.roster.shifts])
-            for k, c in enumerate(counts):
-                site += [s] * c
-                shift += [k] * c
-            lo, hi = sc.initial_proficiency
-            prof.append(lo + (hi - lo) * rng.random(sc.agents))
-        n = len(site)
-        return cls(
-            site=np.asarray(site, dtype=np.int64),
-            shift=np.asarray(shift, dtype=np.int64),
-            stage=np.full(n, Stage.FLOOR, dtype=np.int64),
-            hire_day=np.full(n, -365.0),
-            proficiency=np.concatenate(prof) if prof else np.zeros(0),
-            calls_handled=np.zeros(n, dtype=np.int64),
-            fatigue=np.zeros(n),
-            fatigue_t=np.zeros(n),
-            burnout=np.zeros(n),
-            kpi_misses=np.zeros(n, dtype=np.int64),
-            pressure=np.zeros(n),
-            absent=np.zeros(n, dtype=bool),
-        )
+            shift = np.repeat(np.arange(len(counts)), counts)
+            u = rng.random(sc.agents)
+            first = len(state)
+            state.append(np.full(sc.agents, s), shift, Stage.FLOOR, np.full(sc.agents, -365.0))
+            rows = slice(first, len(state))
+            if sc.initial_proficiency is not None:
+                lo, hi = sc.initial_proficiency
+                state.proficiency[rows] = lo + (hi - lo) * u
+                state.floor_day[rows] = -365.0
+                continue
+            tenure = initial_tenure(sc, u)
+            stage, p, floor_day, class_left = _from_tenure(sc, cfg.behaviour, tenure)
+            state.stage[rows], state.proficiency[rows] = stage, p
+            state.hire_day[rows], state.floor_day[rows], state.class_left[rows] = -tenure, floor_day, class_left
+        return state
+
+
+QUIT, DISMISSED = 1, 2
+"""``leave_reason`` codes."""
+
+CLASS_WEEKDAYS = frozenset({"mon", "tue", "wed", "thu", "fri"})
+"""Weekdays on which classroom training runs."""
+
+
+def quit_hazard_base(annual_quit_rate: float) -> float:
+    """Daily base hazard ``h0 = -ln(1 - q) / 365`` of an annual quit probability ``q``."""
+    return -math.log1p(-annual_quit_rate) / 365.0
+
+
+def entry_proficiency(training: C.Training) -> float:
+    """Proficiency on leaving the classroom: ``p0 = 1 - (1 - p_entry) exp(-classroom_days / tau_days)``."""
+    return 1.0 - (1.0 - training.p_entry) * math.exp(-training.classroom_days / training.tau_days)
+
+
+def initial_tenure(site: C.Site, u: FloatArray) -> FloatArray:
+    """Tenure (days) of day-0 agents from uniforms ``u``: exponential with the configured mean.
+
+    The mean defaults to ``1 / h0``: with a constant quit hazard ``h0`` and every leaver
+    replaced, the tenure of the agents present at any time is exponential with that mean,
+    so the run starts in the steady state of the quit process. Without quits the tenure is
+    infinite (a veteran floor).
+    """
+    mean = site.initial_workforce.mean_tenure_days
+    if mean is None:
+        h0 = quit_hazard_base(site.attrition.annual_quit_rate)
+        mean = math.inf if h0 == 0 else 1.0 / h0
+    with np.errstate(invalid="ignore"):
+        return -mean * np.log1p(-u) if math.isfinite(mean) else np.full(u.size, math.inf)
+
+
+def _from_tenure(
+    site: C.Site, behaviour: C.Behaviour, tenure: FloatArray
+) -> tuple[IntArray, FloatArray, FloatArray, IntArray]:
+    """Stage, proficiency, floor day and classroom days left of agents with ``tenure`` days."""
+    course_days = site.training.classroom_days * 7.0 / 5.0  # classroom runs Mon-Fri
+    in_class = tenure < course_days
+    on_floor_days = np.where(in_class, 0.0, tenure - course_days)
+    p0 = entry_proficiency(site.training)
+    n_learn = behaviour.learning_calls
+    with np.errstate(invalid="ignore"):
+        gap = (1.0 - p0) * np.exp(-on_floor_days * site.initial_workforce.calls_per_day / n_learn) \
+            if n_learn is not None else np.full(tenure.size, 1.0 - p0)
+    p = np.where(np.isinf(tenure), 1.0, np.where(in_class, 0.0, 1.0 - gap))
+    stage = np.where(in_class, Stage.CLASSROOM, Stage.FLOOR).astype(np.int64)
+    floor_day = np.where(in_class, np.nan, -on_floor_days)
+    class_left = np.where(in_class, np.ceil((course_days - tenure) * 5.0 / 7.0), 0).astype(np.int64)
+    return stage, p, floor_day, class_left
 
 
 def learning_factor(behaviour: C.Behaviour) -> float:
@@ -137,13 +228,197 @@ def fatigue_now(
     return np.where(busy, fatigue, fatigue * np.exp(-(now_s - fatigue_t) / tau_s))
 
 
-def draw_absences(state: AgentState, cfg: C.Scenario, rng: np.random.Generator) -> None:
-    """Draw today's absences: agent absent with probability ``absence_p`` of its site.
+DAY_COUNTERS: tuple[str, ...] = (
+    "employed_days", "classroom_days", "novice_days", "experienced_days", "vacancy_days",
+    "scheduled_days", "absent_days", "quits", "dismissals", "hires", "kpi_reviews", "kpi_misses",
+    "burnout_sum", "proficiency_sum", "paid_s",
+)
+"""Per-site counters :meth:`Workforce.start_day` returns (see ``metrics.COUNTERS``)."""
 
-    One uniform per agent from the ``agents`` stream of the day.
+
+class Workforce:
+    """The day-level workforce process of one scenario: every update is vectorised over agents.
+
+    :meth:`start_day` runs at each midnight. It closes the previous day (burnout, KPI
+    reviews, dismissals, quits, vacancies), then opens the new one (hires starting,
+    graduation, classroom attendance, absences) and returns the day's per-site counters.
+    Per-site parameters are held as arrays over sites and indexed by ``state.site``.
+    Equations: ``docs/model.md``, Agents.
     """
-    p = np.array([s.absence_p for s in cfg.sites])[state.site]
-    state.absent = rng.random(len(state)) < p
+
+    def __init__(self, cfg: C.Scenario) -> None:
+        self.cfg = cfg
+        sites = cfg.sites
+        self.n_sites = len(sites)
+
+        def arr(f: Any, dtype: type = float) -> NDArray[Any]:
+            return np.array([f(s) for s in sites], dtype=dtype)
+
+        self.absence_p = arr(lambda s: s.absence_p)
+        self.recognition = arr(lambda s: s.recognition)
+        self.h0 = arr(lambda s: quit_hazard_base(s.attrition.annual_quit_rate))
+        self.quit_burnout = arr(lambda s: s.attrition.quit_burnout)
+        self.early_days = arr(lambda s: s.attrition.early_tenure_days)
+        self.early_mult = arr(lambda s: s.attrition.early_quit_multiplier)
+        self.outside = arr(lambda s: s.attrition.outside_options)
+        self.retention = arr(lambda s: 1.0 - s.attrition.recognition_retention * s.recognition)
+        self.stuck = arr(lambda s: 1.0 + s.attrition.stuck_absence * max(0.0, 1.0 - s.attrition.outside_options))
+        self.backfill = arr(lambda s: s.hiring.backfill, bool)
+        self.lead_time = arr(lambda s: s.hiring.lead_time_days)
+        self.classroom_days = arr(lambda s: s.training.classroom_days, np.int64)
+        self.classroom_s = arr(lambda s: s.training.classroom_hours_per_day * 3600.0)
+        self.class_interval = arr(lambda s: s.training.class_interval_days or 0, np.int64)
+        self.p0 = arr(lambda s: entry_proficiency(s.training))
+        self.aht_target = arr(lambda s: np.nan if s.kpi.aht_target_s is None else s.kpi.aht_target_s)
+        self.review_days = arr(lambda s: s.kpi.review_days, np.int64)
+        self.grace = arr(lambda s: s.kpi.grace_days)
+        self.min_calls = arr(lambda s: s.kpi.min_calls, np.int64)
+        self.dismiss_after = arr(lambda s: s.kpi.misses_to_dismiss or 0, np.int64)
+        self.pressure_step = arr(lambda s: s.kpi.pressure_step)
+        b = cfg.behaviour.burnout
+        self.decay = math.exp(-1.0 / b.tau_days)
+        self.burnout_cfg = b
+        # Shifts flattened over sites: global id = offset[site] + shift.
+        shifts = [sh for sc in sites for sh in sc.roster.shifts]
+        self.shift_offset = np.cumsum([0] + [len(sc.roster.shifts) for sc in sites[:-1]]).astype(np.int64)
+        self.shift_s = np.array([sh.length_h * 3600.0 for sh in shifts])
+        self.works = {wd: np.array([wd in sh.weekdays for sh in shifts]) for wd in C.WEEKDAYS}
+
+    def start_day(
+        self, state: AgentState, day: int, rng: np.random.Generator, fatigue_end: FloatArray
+    ) -> dict[str, FloatArray]:
+        """Close day ``day - 1`` and open day ``day``; return the day's per-site counters.
+
+        Args:
+            state: Agent state, updated in place (rows may be appended for vacancies).
+            day: The day starting now.
+            rng: The day's ``agents`` stream: one uniform per agent for quits, then one per
+                agent for absences.
+            fatigue_end: Each agent's fatigue F at the end of its previous shift.
+        """
+        count = {name: np.zeros(self.n_sites) for name in DAY_COUNTERS}
+        u_quit = rng.random(len(state))
+        if day > 0:
+            self._burnout(state, fatigue_end)
+            dismissed = self._review(state, day, count)
+            quits = self._quits(state, day, u_quit) & ~dismissed
+            self._separate(state, day, quits, QUIT, count["quits"])
+            self._separate(state, day, dismissed, DISMISSED, count["dismissals"])
+            leavers = np.flatnonzero((quits | dismissed) & self.backfill[state.site])
+            state.append(state.site[leavers], state.shift[leavers], Stage.RECRUITING,
+                         day + self.lead_time[state.site[leavers]])
+        self._start_hires(state, day, count["hires"])
+        self._graduate(state, day)
+        self._classroom(state, day, count["paid_s"])
+        self._absences(state, day, rng.random(len(state)), count)
+        self._census(state, count)
+        return count
+
+    def _bincount(self, state: AgentState, mask: BoolArray, weights: FloatArray | None = None) -> FloatArray:
+        w = None if weights is None else weights[mask]
+        return np.bincount(state.site[mask], weights=w, minlength=self.n_sites).astype(float)
+
+    def _burnout(self, state: AgentState, fatigue_end: FloatArray) -> None:
+        """``B <- B exp(-1/tau) + w_F F_end - relief x recognition`` on worked days, decay only otherwise."""
+        b = self.burnout_cfg
+        employed = (state.stage == Stage.CLASSROOM) | (state.stage == Stage.FLOOR)
+        state.burnout[employed] *= self.decay
+        w = state.worked
+        gain = b.fatigue_weight * fatigue_end[w] - b.recognition_relief * self.recognition[state.site[w]]
+        state.burnout[w] = np.maximum(state.burnout[w] + gain, 0.0)
+
+    def _review(self, state: AgentState, day: int, count: dict[str, FloatArray]) -> BoolArray:
+        """KPI reviews due today; returns who is dismissed."""
+        s = state.site
+        due = (state.stage == Stage.FLOOR) & ~np.isnan(self.aht_target[s]) & (day % self.review_days[s] == 0)
+        if not due.any():
+            return np.zeros(len(state), dtype=bool)
+        calls = state.calls_handled - state.kpi_calls_from
+        eligible = due & (day - state.floor_day >= self.grace[s]) & (calls >= self.min_calls[s])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            missed = eligible & (state.kpi_handle_s / calls > self.aht_target[s])
+        met = eligible & ~missed
+        state.kpi_misses[missed] += 1
+        state.kpi_misses[met] = 0
+        step = self.pressure_step[s]
+        state.pressure[:] = np.where(missed, np.minimum(state.pressure + step, 1.0),
+                                     np.where(met, np.maximum(state.pressure - step, 0.0), state.pressure))
+        state.burnout[missed] += self.burnout_cfg.kpi_weight
+        state.kpi_handle_s[due] = 0.0
+        state.kpi_calls_from[due] = state.calls_handled[due]
+        count["kpi_reviews"] += self._bincount(state, eligible)
+        count["kpi_misses"] += self._bincount(state, missed)
+        return missed & (self.dismiss_after[s] > 0) & (state.kpi_misses >= self.dismiss_after[s])
+
+    def _quits(self, state: AgentState, day: int, u: FloatArray) -> BoolArray:
+        """Daily hazard ``h0 exp(k B) x outside x (1 - retention x recognition) x early``."""
+        s = state.site
+        employed = (state.stage == Stage.CLASSROOM) | (state.stage == Stage.FLOOR)
+        early = np.where(day - state.hire_day < self.early_days[s], self.early_mult[s], 1.0)
+        h = self.h0[s] * np.exp(self.quit_burnout[s] * state.burnout) * self.outside[s] * self.retention[s] * early
+        return employed & (u < -np.expm1(-h))
+
+    def _separate(self, state: AgentState, day: int, who: BoolArray, reason: int, counter: FloatArray) -> None:
+        state.stage[who] = Stage.GONE
+        state.left_day[who] = day
+        state.leave_reason[who] = reason
+        counter += self._bincount(state, who)
+
+    def _start_hires(self, state: AgentState, day: int, counter: FloatArray) -> None:
+        """Hires whose lead time is over start, on a class start day if classes are batched."""
+        s = state.site
+        interval = self.class_interval[s]
+        start = (state.stage == Stage.RECRUITING) & (state.hire_day <= day) & (
+            (interval == 0) | (day % np.maximum(interval, 1) == 0))
+        state.stage[start] = Stage.CLASSROOM
+        state.hire_day[start] = day
+        state.class_left[start] = self.classroom_days[s[start]]
+        counter += self._bincount(state, start)
+
+    def _graduate(self, state: AgentState, day: int) -> None:
+        """Hires with no classroom days left go on the floor at ``p0``."""
+        done = (state.stage == Stage.CLASSROOM) & (state.class_left <= 0)
+        state.stage[done] = Stage.FLOOR
+        state.proficiency[done] = self.p0[state.site[done]]
+        state.floor_day[done] = day
+        state.kpi_calls_from[done] = state.calls_handled[done]
+
+    def _classroom(self, state: AgentState, day: int, paid_s: FloatArray) -> None:
+        """Classroom runs Mon-Fri; each attended day is paid and counts down the course."""
+        if weekday_of(self.cfg, day) not in CLASS_WEEKDAYS:
+            return
+        attend = state.stage == Stage.CLASSROOM
+        state.class_left[attend] -= 1
+        paid_s += self._bincount(state, attend, self.classroom_s[state.site])
+
+    def _absences(self, state: AgentState, day: int, u: FloatArray, count: dict[str, FloatArray]) -> None:
+        """Absent with ``absence_p (1 + w_abs B) (1 + stuck_absence max(0, 1 - outside_options))``."""
+        s = state.site
+        shift = self.shift_offset[s] + state.shift
+        scheduled = (state.stage == Stage.FLOOR) & self.works[weekday_of(self.cfg, day)][shift]
+        p = self.absence_p[s] * (1.0 + self.burnout_cfg.absence_weight * state.burnout) * self.stuck[s]
+        state.absent = scheduled & (u < p)
+        count["scheduled_days"] += self._bincount(state, scheduled)
+        count["absent_days"] += self._bincount(state, state.absent)
+        count["paid_s"] += self._bincount(state, scheduled, self.shift_s[shift])
+
+    def _census(self, state: AgentState, count: dict[str, FloatArray]) -> None:
+        floor = state.stage == Stage.FLOOR
+        novice = floor & (state.proficiency < NOVICE_P)
+        classroom = state.stage == Stage.CLASSROOM
+        count["employed_days"] += self._bincount(state, floor | classroom)
+        count["classroom_days"] += self._bincount(state, classroom)
+        count["novice_days"] += self._bincount(state, novice)
+        count["experienced_days"] += self._bincount(state, floor & ~novice)
+        count["vacancy_days"] += self._bincount(state, state.stage == Stage.RECRUITING)
+        count["burnout_sum"] += self._bincount(state, floor, state.burnout)
+        count["proficiency_sum"] += self._bincount(state, floor, state.proficiency)
+
+
+def fatigue_at_shift_end(state: AgentState, shift_end_s: FloatArray, tau_s: float) -> FloatArray:
+    """Each agent's fatigue at the end of its last shift (no recovery during overtime calls)."""
+    idle_s = np.maximum(shift_end_s - state.fatigue_t, 0.0)
+    return state.fatigue * np.exp(-idle_s / tau_s)
 
 
 @dataclass(frozen=True)
@@ -204,7 +479,7 @@ class LiveAgents:
     (vectorised) function reads the arrays, and :meth:`load` after one changed them.
     """
 
-    __slots__ = ("proficiency", "fatigue", "fatigue_t", "pressure", "calls_handled")
+    __slots__ = ("proficiency", "fatigue", "fatigue_t", "pressure", "calls_handled", "kpi_handle_s")
 
     def __init__(self, state: AgentState) -> None:
         self.proficiency: list[float] = []
@@ -212,6 +487,7 @@ class LiveAgents:
         self.fatigue_t: list[float] = []
         self.pressure: list[float] = []
         self.calls_handled: list[int] = []
+        self.kpi_handle_s: list[float] = []
         self.load(state)
 
     def load(self, state: AgentState) -> None:
@@ -219,7 +495,8 @@ class LiveAgents:
         for name in self.__slots__:
             setattr(self, name, getattr(state, name).tolist())
 
-    def store(self, state: AgentState) -> None:
-        """Copy the lists back into the arrays of ``state``."""
+    def store(self, state: AgentState) -> AgentState:
+        """Copy the lists back into the arrays of ``state``; return ``state``."""
         for name in self.__slots__:
             getattr(state, name)[:] = getattr(self, name)
+        return state

@@ -1,0 +1,150 @@
+"""Scenario comparison with common random numbers: means and paired differences with 95% CIs.
+
+Replication ``k`` of every scenario uses the streams of ``(seed, k)``: the same callers,
+arrival times, call types, patience and base handle times. The difference of a metric
+between a scenario and the first (the reference) is therefore estimated per replication and
+its interval comes from the paired differences (:func:`~simulator.stats.paired_difference`),
+which is much tighter than comparing two independent intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import config as C
+from . import metrics as M
+from .replication import ReplicationResult, replicate_many
+from .results import staging, versions, write_json
+from .stats import mean_ci, paired_difference
+
+HEADLINE: tuple[str, ...] = (
+    "service_level", "asa_s", "abandon_rate", "fcr", "repeat_share", "aht_s", "attrition_annual",
+    "quits", "dismissals", "hires", "headcount_mean", "absence_rate", "burnout_mean",
+    "proficiency_mean", "escalation_rate", "scams_missed", "cost_total", "cost_per_resolved",
+)
+"""Metrics shown first by ``callsim compare``."""
+
+
+@dataclass
+class Comparison:
+    """Replicated results of several scenarios run with common random numbers.
+
+    Attributes:
+        runs: One :class:`~simulator.replication.ReplicationResult` per scenario; the first
+            is the reference of every difference.
+        seed: Root seed shared by all scenarios.
+    """
+
+    runs: list[ReplicationResult]
+    seed: int
+
+    @property
+    def names(self) -> list[str]:
+        """Scenario names, reference first."""
+        return [r.cfg.name for r in self.runs]
+
+    def table(self, site: str = "all", metrics: Sequence[str] = M.SUMMARY_KEYS) -> pd.DataFrame:
+        """One row per (scenario, metric) for ``site``.
+
+        Columns: ``mean``, ``ci_low``, ``ci_high`` (95% t-interval over replications) and
+        ``diff``, ``diff_low``, ``diff_high`` (paired difference against the reference, NaN
+        for the reference itself or when the site does not exist in both), and
+        ``significant`` (the difference's interval excludes 0).
+        """
+        ref = _site_rows(self.runs[0], site)
+        rows = []
+        for run in self.runs:
+            mine = _site_rows(run, site)
+            if mine is None:
+                continue
+            for metric in metrics:
+                e = mean_ci(mine[metric].to_numpy())
+                row: dict[str, Any] = {"scenario": run.cfg.name, "site": site, "metric": metric, "mean": e.mean,
+                                       "ci_low": e.ci_low, "ci_high": e.ci_high}
+                if run is not self.runs[0] and ref is not None:
+                    d = paired_difference(mine[metric].to_numpy(), ref[metric].to_numpy())
+                    row.update(diff=d.mean, diff_low=d.ci_low, diff_high=d.ci_high,
+                               significant=bool(d.ci_low > 0 or d.ci_high < 0))
+                else:
+                    row.update(diff=float("nan"), diff_low=float("nan"), diff_high=float("nan"), significant=False)
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+    def summary_dict(self, site: str = "all") -> dict[str, dict[str, dict[str, Any]]]:
+        """``{scenario: {metric: {"mean", "ci95", "diff", "diff_ci95"}}}`` for ``--json``."""
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for r in self.table(site).itertuples():
+            entry: dict[str, Any] = {"mean": r.mean, "ci95": [r.ci_low, r.ci_high]}
+            if r.scenario != self.names[0]:
+                entry.update(diff=r.diff, diff_ci95=[r.diff_low, r.diff_high])
+            out.setdefault(str(r.scenario), {})[str(r.metric)] = entry
+        return out
+
+
+def _site_rows(run: ReplicationResult, site: str) -> pd.DataFrame | None:
+    rows = run.per_replication[run.per_replication["site"] == site]
+    return None if rows.empty else rows.sort_values("replication")
+
+
+def compare(
+    cfgs: Sequence[C.Scenario],
+    replications: int,
+    seed: int,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Comparison:
+    """Run ``cfgs`` with common random numbers and compare them against the first.
+
+    Args:
+        cfgs: Scenarios with distinct names; the first is the reference.
+        replications: Replications per scenario (>= 2 for intervals).
+        seed: Root seed shared by all scenarios.
+        workers: Worker processes (None: all cores). All scenario-replications share one pool.
+        progress: Called with 1 each time a replication finishes.
+
+    Raises:
+        ValueError: if fewer than one scenario is given or two share a name.
+    """
+    names = [c.name for c in cfgs]
+    if not names:
+        raise ValueError("compare needs at least one scenario")
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenario names must be distinct (set 'name:' in each file), got {names}")
+    return Comparison(replicate_many(cfgs, replications, seed, workers=workers, progress=progress), seed)
+
+
+def write_comparison(comp: Comparison, out: Path, *, elapsed_s: float, command: str) -> Path:
+    """Write a comparison folder atomically and return its path.
+
+    Contents: ``configs/<name>.yaml`` (resolved), ``meta.json`` (seed, replications,
+    versions, wall time, command), ``comparison.csv`` (every site and metric),
+    ``replications.csv``, ``days.csv``, ``agents_end.csv`` and ``figures/`` (lever chart,
+    month-by-month workforce lines, end-of-run distributions).
+    """
+    import yaml
+
+    from .compare_plots import save_comparison_figures
+
+    with staging(Path(out)) as tmp:
+        (tmp / "configs").mkdir()
+        for run in comp.runs:
+            (tmp / "configs" / f"{run.cfg.name}.yaml").write_text(yaml.safe_dump(run.cfg.to_dict(), sort_keys=False))
+        write_json(tmp / "meta.json", {
+            "seed": comp.seed, "replications": comp.runs[0].replications, "scenarios": comp.names,
+            "versions": versions(), "elapsed_s": round(elapsed_s, 3), "command": command,
+        })
+        sites = list(dict.fromkeys(s for run in comp.runs for s in run.per_replication["site"]))
+        pd.concat([comp.table(site) for site in sites], ignore_index=True).to_csv(tmp / "comparison.csv", index=False)
+        for name in ("per_replication", "days", "agents"):
+            frame = pd.concat([getattr(r, name).assign(scenario=r.cfg.name) for r in comp.runs], ignore_index=True)
+            frame = frame[["scenario", *[c for c in frame.columns if c != "scenario"]]]
+            file = {"per_replication": "replications", "agents": "agents_end"}.get(name, name)
+            frame.to_csv(tmp / f"{file}.csv", index=False)
+        save_comparison_figures(comp, tmp / "figures")
+    return Path(out)
