@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 WORKERS ?=
 
-.PHONY: demo levers test test-full bench lint clean
+.PHONY: demo levers test test-full bench bench-scaling lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,12 @@ test: $(STAMP)  ## fast suite (CI): unit, regression, notebook and a meaningful 
 test-full: $(STAMP)  ## everything, including the long statistical validation
 	$(PY) -m pytest -q -n 2 --dist loadfile -m ""
 
-bench: $(STAMP)  ## engine vs a straightforward SimPy model, same run
+bench: $(STAMP)  ## engine vs a straightforward SimPy model, same run; then sweep scaling
 	$(PY) bench/bench_engine.py
+	$(PY) bench/bench_scaling.py
+
+bench-scaling: $(STAMP)  ## sweep throughput: 1 vs 2 local workers vs a 2-worker Dask cluster
+	$(PY) bench/bench_scaling.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check simulator tests bench

@@ -10,6 +10,7 @@ Typical use from a notebook::
     sim.erlang_a(calls_per_hour=200, aht_s=180, patience_s=300, agents=14)
     comp = sim.compare([cfg, sim.load_config("configs/thin_training.yaml")], replications=8, seed=1)
     comp.table()                               # means and paired differences with 95% CIs
+    reps = sim.sweep("configs/sweeps/outsourcing_share.yaml", workers=2)   # one row per (point, replication)
 """
 
 from .analytic import agents_for_service_level, erlang_a, erlang_b, erlang_c
@@ -20,8 +21,9 @@ from .metrics import SUMMARY_KEYS
 from .replication import ReplicationResult, replicate, replicate_many
 from .results import SimulationResult
 from .stats import Estimate, mean_ci, paired_difference
+from .sweep import Sweep, SweepError, load_sweep, point_table, sweep
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "SUMMARY_KEYS",
@@ -31,6 +33,8 @@ __all__ = [
     "ReplicationResult",
     "Scenario",
     "SimulationResult",
+    "Sweep",
+    "SweepError",
     "__version__",
     "agents_for_service_level",
     "compare",
@@ -38,9 +42,12 @@ __all__ = [
     "erlang_b",
     "erlang_c",
     "load_config",
+    "load_sweep",
     "mean_ci",
     "paired_difference",
+    "point_table",
     "replicate",
     "replicate_many",
     "simulate",
+    "sweep",
 ]

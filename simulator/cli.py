@@ -258,3 +258,123 @@ def erlang(agents: int, calls_per_hour: float, aht_s: float, patience_s: float |
             s = result["simulated"][k]
             line += f"{_fmt(s['mean']):>12}   [{_fmt(s['ci95'][0])}, {_fmt(s['ci95'][1])}]"
         click.echo(line)
+
+
+# --------------------------------------------------------------------------- sweep
+
+SWEEP_FAILED_BASE = 100
+"""``callsim sweep`` exits with this plus the number of failed replications (capped at 255)."""
+
+
+class _SweepBar:
+    """Progress of a sweep on stderr: a bar with counts, rate, failures and ETA when it is a terminal."""
+
+    def __init__(self, enabled: bool, name: str) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.name = name
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, p: Any) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            resumed = f", {p.resumed} already done" if p.resumed else ""
+            self.bar = click.progressbar(
+                length=p.total, label=f"{self.name}{resumed}", file=sys.stderr, show_eta=True, show_pos=True,
+                item_show_func=lambda rate: rate,
+            )
+            self.bar.__enter__()
+        rate = p.done / p.elapsed_s if p.elapsed_s > 0 else 0.0
+        failed = f", {p.failed} failed" if p.failed else ""
+        self.bar.update(p.done - self.shown, current_item=f"{rate:.2f} rep/s{failed}")
+        self.shown = p.done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@main.command("sweep")
+@click.argument("sweep_file", type=click.Path(dir_okay=False))
+@click.option("-w", "--workers", default=None, type=click.IntRange(min=1),
+              help="Local worker processes [default: all cores]. Results do not depend on it.")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Run on the Dask cluster whose scheduler is at ADDRESS, e.g. tcp://10.0.0.5:8786 "
+                   "(pip install 'callsim[dask]').")
+@click.option("--dask-local", metavar="N", default=None, type=click.IntRange(min=1),
+              help="Start a local Dask cluster of N worker processes for this sweep.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Results folder [default: results/sweeps/<sweep name>].")
+@click.option("--resume", is_flag=True, help="Keep the replications already in the folder and run the rest.")
+@click.option("--overwrite", is_flag=True, help="Delete a sweep already in the folder and start again.")
+@click.option("-r", "--replications", default=None, type=click.IntRange(min=1),
+              help="Replications per point [default: the sweep file's].")
+@click.option("--seed", default=None, type=click.IntRange(min=0), help="Root seed [default: the sweep file's].")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="Override a field of every point, e.g. --set days=28 (repeatable; adds to the file's set).")
+@click.option("--target", "targets", multiple=True, metavar="METRIC>=VALUE",
+              help="Feasibility target for the figures, e.g. --target service_level>=0.8 (repeatable; "
+                   "adds to the sweep file's report.targets).")
+@click.option("--no-figures", is_flag=True, help="Write the tables only.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON on stdout; no progress bar.")
+def sweep(sweep_file: str, workers: int | None, scheduler: str | None, dask_local: int | None, out: str | None,
+          resume: bool, overwrite: bool, replications: int | None, seed: int | None, sets: tuple[str, ...],
+          targets: tuple[str, ...], no_figures: bool, as_json: bool) -> None:
+    """Run every point of SWEEP_FILE with many replications and write tidy tables and figures.
+
+    The sweep file names a base scenario, replications, seed and the points (grid, zip,
+    named points or samples over dotted keys); see docs/sweeps.md. Every point is validated
+    before anything runs. Each finished replication is saved at once, so an interrupted
+    sweep continues with --resume. Results are identical whatever the executor and
+    number of workers.
+
+    Exit status: 0 when every replication succeeded; 100 + N when N replications raised
+    (they are listed in failures.csv, the others completed); 1 for invalid input.
+    """
+    from .executors import ExecutorUnavailable, make_executor
+    from .sweep import load_sweep, run_sweep
+    from .sweep_plots import cheapest_feasible
+
+    try:
+        sw = load_sweep(sweep_file, replications=replications, seed=seed, overrides=parse_set_options(sets))
+        executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local)
+    except (ConfigError, ExecutorUnavailable) as exc:
+        raise click.ClickException(str(exc)) from None
+    bar = _SweepBar(not as_json, sw.name)
+    try:
+        outcome = run_sweep(sw, out=out, executor=executor, resume=resume, overwrite=overwrite,
+                            figures=not no_figures, targets=targets, progress=bar,
+                            command="callsim sweep " + " ".join(sys.argv[2:]))
+    except (ConfigError, ExecutorUnavailable) as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        bar.close()
+        click.echo("\ninterrupted: finished replications are saved; run again with --resume", err=True)
+        raise click.exceptions.Exit(130) from None
+    finally:
+        bar.close()
+    meta = outcome.meta
+    all_targets = list(dict.fromkeys([*sw.report.targets, *targets]))
+    best = None
+    if all_targets and sw.report.cost:
+        row = cheapest_feasible(outcome.tables["points"], all_targets, sw.report.cost)
+        best = None if row is None else {"point_id": row["point_id"], "label": row["label"]}
+    if as_json:
+        failures = outcome.tables["failures"][["point_id", "label", "replication", "error"]]
+        click.echo(json.dumps(_clean({
+            **meta, "out": str(outcome.out), "targets": all_targets, "cheapest_feasible": best,
+            "failures": failures.to_dict("records"),
+        })))
+    else:
+        rate = f", {meta['throughput_per_s']:.2f} per s" if meta["throughput_per_s"] else ""
+        click.echo(f"{sw.name}: {meta['points']} points x {meta['replications']} replications: {meta['ran']} ran, "
+                   f"{meta['resumed']} resumed, {meta['failed']} failed in {meta['elapsed_s']:.1f} s{rate} "
+                   f"({meta['executor']}) -> {outcome.out}/")
+        if best is not None:
+            click.echo(f"cheapest feasible ({', '.join(all_targets)}; cost {sw.report.cost}): {best['label']}")
+        if meta["failed"]:
+            click.echo(f"{meta['failed']} replications failed: see {outcome.out / 'failures.csv'}", err=True)
+    if meta["failed"]:
+        sys.exit(min(SWEEP_FAILED_BASE + meta["failed"], 255))
