@@ -19,6 +19,9 @@ from .replication import ReplicationResult, replicate
 from .results import _clean
 
 SET_HELP = "Override a config field by dotted path, e.g. --set demand.calls_per_day=9000 (repeatable)."
+SEED_OPTION = click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0), help="Root seed.")
+WORKERS_OPTION = click.option("-w", "--workers", default=None, type=click.IntRange(min=1),
+                              help="Worker processes [default: all cores]. Results do not depend on it.")
 ERLANG_KEYS = ("p_wait", "p_abandon", "asa_s", "wait_mean_s", "service_level", "occupancy")
 
 
@@ -97,9 +100,8 @@ def show(config: str, sets: tuple[str, ...]) -> None:
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
 @click.option("-r", "--replications", default=10, show_default=True, type=click.IntRange(min=1),
               help="Independent replications.")
-@click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0), help="Root seed.")
-@click.option("-w", "--workers", default=None, type=click.IntRange(min=1),
-              help="Worker processes [default: all cores]. Results do not depend on it.")
+@SEED_OPTION
+@WORKERS_OPTION
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Results folder [default: results/<scenario name>].")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
@@ -141,9 +143,8 @@ def run(config: str, sets: tuple[str, ...], replications: int, seed: int, worker
               help="Override a field in every scenario, e.g. --set days=120 (repeatable).")
 @click.option("-r", "--replications", default=8, show_default=True, type=click.IntRange(min=2),
               help="Replications per scenario (replication k of every scenario sees the same callers).")
-@click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0), help="Root seed.")
-@click.option("-w", "--workers", default=None, type=click.IntRange(min=1),
-              help="Worker processes [default: all cores]. Results do not depend on it.")
+@SEED_OPTION
+@WORKERS_OPTION
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Results folder [default: results/compare-<first>-vs-<n>].")
 @click.option("--json", "as_json", is_flag=True, help="Print every metric of every scenario as JSON on stdout.")
@@ -212,8 +213,8 @@ def compare(configs: tuple[str, ...], sets: tuple[str, ...], replications: int, 
               help="Replications for --simulate.")
 @click.option("--hours", default=24.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Measured hours per replication (after a 2 h warm-up).")
-@click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0), help="Root seed.")
-@click.option("-w", "--workers", default=None, type=click.IntRange(min=1), help="Worker processes.")
+@SEED_OPTION
+@WORKERS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 def erlang(agents: int, calls_per_hour: float, aht_s: float, patience_s: float | None, sl_target_s: float,
            do_simulate: bool, replications: int, hours: float, seed: int, workers: int | None,

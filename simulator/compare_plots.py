@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from .plotting import DPI, SHARES, axis_label
+from .plotting import SHARES, axis_label, write_figures
 from .stats import mean_ci
 
 if TYPE_CHECKING:
@@ -203,20 +202,8 @@ def save_comparison_figures(comp: Comparison, out_dir: str | Path) -> list[Path]
     cfg = comp.runs[0].cfg
     caption = (f"{n} replications per scenario, seed {comp.seed}, common random numbers; "
                f"days {cfg.warmup_days:g}-{cfg.days:g} measured; bars and bands: 95% CI")
-    specs: list[tuple[str, tuple[float, float], Any]] = [
+    return write_figures(out, [
         ("lever_chart.png", (15.0, 3.9), lambda fig: lever_chart(comp, axes=fig.subplots(1, len(LEVER_METRICS)))),
         ("workforce_over_time.png", (11.0, 12.5), lambda fig: workforce_over_time(comp, axes=fig.subplots(4, 2))),
         ("end_distributions.png", (10.0, 4.0), lambda fig: end_distributions(comp, axes=fig.subplots(1, 2))),
-    ]
-    paths = []
-    for name, size, draw in specs:
-        fig = Figure(figsize=size, layout="constrained")
-        try:
-            draw(fig)
-            fig.suptitle(caption, fontsize="medium", color="0.3")
-            path = out / name
-            fig.savefig(path, dpi=DPI)
-            paths.append(path)
-        finally:
-            fig.clear()
-    return paths
+    ], lambda fig: fig.suptitle(caption, fontsize="medium", color="0.3"))

@@ -19,7 +19,7 @@ PNGs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -489,10 +489,6 @@ def wait_distribution(
 # --------------------------------------------------------------------------- figure set
 
 
-def _figure(height: float) -> Figure:
-    return Figure(figsize=(8.0, height), layout="constrained")
-
-
 def _caption(fig: Figure, rep: ReplicationResult) -> None:
     cfg = rep.cfg
     fig.suptitle(
@@ -533,18 +529,26 @@ def save_figures(rep: ReplicationResult, out_dir: str | Path) -> list[Path]:
     def daily_sl(fig: Figure) -> None:
         daily(rep.days, "service_level", ax=fig.subplots())
 
-    specs: list[tuple[str, float, Any]] = [
-        ("intraday_service_level_asa.png", 6.5, sl_asa),
-        ("wait_distribution.png", 4.8, waits),
-        ("intraday_occupancy_fatigue.png", 6.5, occ_fatigue),
-        ("daily_service_level.png", 4.8, daily_sl),
-    ]
+    return write_figures(out, [
+        ("intraday_service_level_asa.png", (8.0, 6.5), sl_asa),
+        ("wait_distribution.png", (8.0, 4.8), waits),
+        ("intraday_occupancy_fatigue.png", (8.0, 6.5), occ_fatigue),
+        ("daily_service_level.png", (8.0, 4.8), daily_sl),
+    ], lambda fig: _caption(fig, rep))
+
+
+FigureSpec = tuple[str, tuple[float, float], Callable[[Figure], Any]]
+"""``(file name, (width, height) in inches, draw(fig))`` of one figure to write."""
+
+
+def write_figures(out: Path, specs: Sequence[FigureSpec], caption: Callable[[Figure], Any]) -> list[Path]:
+    """Draw each figure of ``specs`` on a fresh Agg ``Figure``, caption it, write a PNG to ``out``."""
     paths = []
-    for name, height, draw in specs:
-        fig = _figure(height)
+    for name, size, draw in specs:
+        fig = Figure(figsize=size, layout="constrained")
         try:
             draw(fig)
-            _caption(fig, rep)
+            caption(fig)
             path = out / name
             fig.savefig(path, dpi=DPI)
             paths.append(path)

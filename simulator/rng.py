@@ -31,8 +31,9 @@ STREAM_ID: Final[dict[str, int]] = {
     "decisions": 5,  # uniforms deciding anger, resolution, escalation, scams, routing
     "redials": 6,  # redial decisions, delays and attributes of redialled contacts
     "repeats": 7,  # repeat decisions, delays and attributes of repeat contacts
-    "agents": 8,  # initial proficiency, absences (and later: quits, hires)
+    "agents": 8,  # initial tenure or proficiency; per day: quits, then absences
     "selection": 9,  # random agent selection
+    "design": 10,  # sampled sweep designs (replication 0), never used by a simulation
 }
 """Append-only registry of stream ids. Never renumber or reuse an id."""
 

@@ -65,6 +65,7 @@ from . import config as C
 from . import metrics as M
 from .executors import Executor, LocalProcesses, make_executor
 from .results import staging, versions, write_json
+from .rng import stream
 from .stats import mean_ci
 
 ID_COLUMNS: tuple[str, ...] = ("point", "point_id", "label")
@@ -293,12 +294,12 @@ def _lookup(data: Any, key: str) -> Any:
 def _sampled(sample: Sample, default_seed: int) -> list[dict[str, Any]]:
     """The ``n`` sampled override rows of a ``sample`` block.
 
-    The design's generator is its own: seeded by the block's seed (default: the sweep
-    seed) with an empty spawn key, which no simulation stream uses, so the design never
-    shares numbers with the callers.
+    The design's generator is the ``design`` stream of the block's seed (default: the
+    sweep seed), which no simulation uses, so the design never shares numbers with the
+    callers.
     """
     seed = default_seed if sample.seed is None else sample.seed
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
+    rng = stream(seed, 0, "design")
     keys = list(sample.ranges)
     n, d = sample.n, len(keys)
     if sample.method == "lhs":
