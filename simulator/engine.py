@@ -535,12 +535,13 @@ class Simulation:
             return
         now = self.env.now
         t = self.calendar.next_open(now + float(source.delay.ppf(u.next())))
-        if t >= self.horizon_s:
-            return
+        # Draw every attribute before the horizon check, so a longer horizon consumes the
+        # stream identically and a shorter run is an exact prefix of a longer one.
         new = Call(call.caller, call.attempt + 1, kind, call.ctype, call.rank, t,
                    float(self.patience.ppf(u.next())), call.base_s, u.next(), u.next(), u.next(),
                    u.next(), call.scam, u.next(), u.next())
-        self._at(t - now, self._on_follow_up, new)
+        if t < self.horizon_s:
+            self._at(t - now, self._on_follow_up, new)
 
     # ------------------------------------------------------------------ agents
 

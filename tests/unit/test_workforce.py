@@ -193,3 +193,14 @@ def test_workforce_off_leaves_the_call_flow_unchanged() -> None:
     res = sim.simulate(cfg, 2).summary_dict()
     assert res["quits"] == res["dismissals"] == res["hires"] == 0
     assert res["headcount_mean"] == 6 and res["attrition_annual"] == 0
+
+
+def test_a_shorter_horizon_is_an_exact_prefix_of_a_longer_one() -> None:
+    """Follow-ups past the horizon consume the same uniforms, so day tables agree up to the end."""
+    over = {"demand.redial.p": 0.8, "demand.repeat.p": 0.8, "demand.call_types.a.fcr": 0.5,
+            "sites.s.attrition.annual_quit_rate": 0.9, "sites.s.kpi.aht_target_s": 250,
+            "sites.s.kpi.review_days": 2, "sites.s.kpi.min_calls": 5, "sites.s.kpi.grace_days": 0}
+    short = sim.simulate(scenario({**over, "days": 6}), 3).days
+    long = sim.simulate(scenario({**over, "days": 9}), 3).days
+    cols = [c for c in short.columns if c not in ("warmup", "site")]
+    np.testing.assert_array_equal(short[cols].to_numpy(float), long[long["day"] < 6][cols].to_numpy(float))
