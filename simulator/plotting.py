@@ -11,10 +11,10 @@ interval of the day or a day) are treated as independent replications. Intervals
 value in any replication (for example closed hours, or warm-up hours) are left out, so
 the curve shows a gap there.
 
-:func:`save_figures` is the only function that writes files. It builds the standard
-figure set of a :class:`simulator.replication.ReplicationResult` with
-``matplotlib.figure.Figure`` objects (no pyplot global state, Agg renderer) and writes
-PNGs.
+:func:`write_figures` is the only function that writes files: it draws each figure on a
+fresh ``matplotlib.figure.Figure`` (no pyplot global state, Agg renderer) and writes PNGs.
+:func:`save_figures` uses it for the standard figure set of a
+:class:`simulator.replication.ReplicationResult`.
 """
 
 from __future__ import annotations

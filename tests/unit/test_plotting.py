@@ -244,7 +244,7 @@ def test_plotting_does_not_import_engine_or_show() -> None:
     assert not any("engine" in m for m in modules)
     calls = {n.func.attr for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
     assert "show" not in calls
-    # Only save_figures writes files.
+    # Only write_figures (used by save_figures and the comparison figures) writes files.
     writers = [
         n
         for n in ast.walk(tree)
@@ -254,4 +254,4 @@ def test_plotting_does_not_import_engine_or_show() -> None:
             for c in ast.walk(n)
         )
     ]
-    assert [w.name for w in writers] == ["save_figures"]
+    assert [w.name for w in writers] == ["write_figures"]
