@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -323,7 +324,8 @@ def feasibility_map(
             c = float(_values(points.loc[[best.name]], cost).iloc[0])
             ax.scatter([xs[i]], [ys[i]], marker="*", s=380, color="gold", edgecolor="k", zorder=3)
             handles.append(Line2D([], [], marker="*", color="gold", markeredgecolor="k", markersize=15, lw=0,
-                                  label=f"cheapest feasible: {best['label']} ({cost} {_fmt(cost, c)})"))
+                                  label=textwrap.fill(f"cheapest feasible: {best['label']} ({cost} {_fmt(cost, c)})",
+                                                      60, subsequent_indent="  ")))
         else:
             ax.text(0.5, 0.97, "no point meets every target", transform=ax.transAxes, ha="center", va="top",
                     color="C3")
@@ -339,7 +341,7 @@ def feasibility_map(
     ax.grid(True, alpha=0.3)
     ax.margins(0.12)
     h, _ = ax.get_legend_handles_labels()
-    ax.legend(handles=[*h, *handles], loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, fontsize="small",
+    ax.legend(handles=[*h, *handles], loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=1, fontsize="small",
               frameon=False)
     return ax
 
