@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from . import metrics as M
 from .plotting import SHARES, axis_label, write_figures
 from .stats import mean_ci
 
@@ -94,26 +95,18 @@ def lever_chart(
 
 
 def _periodic(days: pd.DataFrame, length: int) -> pd.DataFrame:
-    """Per (replication, period of ``length`` days) sums of the day table (site ``all``)."""
+    """Counters and rates per (replication, period of ``length`` days), site ``all``.
+
+    Counters are summed over the period and rates derived from the sums
+    (:func:`simulator.metrics.columns`), exactly as for a whole run; agent-day counters
+    (``*_days``) are divided by the days in the period, giving mean headcounts.
+    """
     d = days[days["site"] == "all"]
-    d = d.assign(period=d["day"] // length)
-    g = d.groupby(["replication", "period"], sort=True)
-    cols = ["offered", "answered", "abandoned", "wait_answered_s", "answered_within_sl", "quits", "dismissals",
-            "classroom_days", "novice_days", "experienced_days", "burnout_sum"]
-    sums = g[cols].sum()
-    n_days = g.size()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = pd.DataFrame({
-            "classroom_days": sums["classroom_days"] / n_days,
-            "novice_days": sums["novice_days"] / n_days,
-            "experienced_days": sums["experienced_days"] / n_days,
-            "quits": sums["quits"],
-            "dismissals": sums["dismissals"],
-            "asa_s": sums["wait_answered_s"] / sums["answered"],
-            "abandon_rate": sums["abandoned"] / (sums["answered"] + sums["abandoned"]),
-            "service_level": sums["answered_within_sl"] / (sums["answered"] + sums["abandoned"]),
-            "burnout_mean": sums["burnout_sum"] / (sums["novice_days"] + sums["experienced_days"]),
-        })
+    g = d.assign(period=d["day"] // length).groupby(["replication", "period"], sort=True)
+    sums = g[list(M.COUNTERS)].sum()
+    out = pd.DataFrame(M.columns(sums.to_numpy()), index=sums.index)
+    headcounts = [c for c in M.COUNTERS if c.endswith("_days")]
+    out[headcounts] = out[headcounts].div(g.size(), axis=0)
     return out.reset_index()
 
 
