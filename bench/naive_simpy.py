@@ -76,7 +76,7 @@ def run_naive(
         "answered": stats["answered"],
         "abandoned": stats["abandoned"],
         "p_wait": stats["waited"] / offered if offered else 0.0,
-        "p_abandon": stats["abandoned"] / offered if offered else 0.0,
+        "abandon_rate": stats["abandoned"] / offered if offered else 0.0,
         "asa_s": stats["wait_sum"] / offered if offered else 0.0,
     }
 

@@ -19,11 +19,10 @@ from .config import ConfigError, Scenario, load_config
 from .engine import simulate
 from .metrics import SUMMARY_KEYS
 from .replication import ReplicationResult, replicate, replicate_many
-from .results import SimulationResult
+from .result import SimulationResult
 from .stats import Estimate, mean_ci, paired_difference
 from .sweep import Sweep, SweepError, load_sweep, point_table, sweep
-
-__version__ = "0.2.0"
+from .version import __version__
 
 __all__ = [
     "SUMMARY_KEYS",

@@ -77,9 +77,11 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
+from .units import HOUR_S
+
 __all__ = ["agents_for_service_level", "erlang_a", "erlang_b", "erlang_c"]
 
-_SECONDS_PER_HOUR: Final[float] = 3600.0
+
 _LOG_TAIL: Final[float] = -40.0
 """Log of the relative size below which the tail of a series is dropped (~4e-18)."""
 _MAX_TERMS: Final[int] = 20_000_000
@@ -224,7 +226,7 @@ def erlang_c(*, calls_per_hour: float, aht_s: float, agents: int, sl_target_s: f
         sl_target_s: Service-level threshold ``T`` (seconds, >= 0).
 
     Returns:
-        ``p_wait``: P(wait > 0); ``p_abandon``: 0.0; ``wait_mean_s``: mean wait of all
+        ``p_wait``: P(wait > 0); ``abandon_rate``: 0.0; ``wait_mean_s``: mean wait of all
         callers (s); ``asa_s``: same as ``wait_mean_s``; ``service_level``:
         P(wait <= T); ``occupancy``: ``A / n``; ``offered_load_erlangs``: ``A``.
 
@@ -235,7 +237,7 @@ def erlang_c(*, calls_per_hour: float, aht_s: float, agents: int, sl_target_s: f
     _check_positive("aht_s", aht_s)
     n = _check_agents(agents)
     _check_threshold(sl_target_s)
-    load = calls_per_hour / _SECONDS_PER_HOUR * aht_s
+    load = calls_per_hour / HOUR_S * aht_s
     if load >= n:
         raise ValueError(
             f"Erlang C is unstable: offered load {load:.6g} erlangs >= {n} agents "
@@ -248,7 +250,7 @@ def erlang_c(*, calls_per_hour: float, aht_s: float, agents: int, sl_target_s: f
     asa = p_wait / drain_rate
     return {
         "p_wait": p_wait,
-        "p_abandon": 0.0,
+        "abandon_rate": 0.0,
         "wait_mean_s": asa,
         "asa_s": asa,
         "service_level": 1.0 - p_wait * math.exp(-drain_rate * sl_target_s),
@@ -279,11 +281,11 @@ def erlang_a(
         sl_target_s: Service-level threshold ``T`` (seconds, >= 0).
 
     Returns:
-        ``p_wait``: P(wait > 0) of an arrival; ``p_abandon``: fraction of arrivals who
+        ``p_wait``: P(wait > 0) of an arrival; ``abandon_rate``: fraction of arrivals who
         hang up; ``wait_mean_s``: mean wait of all arrivals, an abandoner's wait being its
         time to hang up (s); ``asa_s``: mean wait of answered callers (s);
         ``service_level``: P(answered with wait <= T) over all arrivals;
-        ``occupancy``: ``(1 - p_abandon) A / n``; ``offered_load_erlangs``: ``A``.
+        ``occupancy``: ``(1 - abandon_rate) A / n``; ``offered_load_erlangs``: ``A``.
 
     Raises:
         ValueError: On invalid inputs (or, for infinite patience, an unstable queue).
@@ -296,7 +298,7 @@ def erlang_a(
     n = _check_agents(agents)
     _check_threshold(sl_target_s)
 
-    lam = calls_per_hour / _SECONDS_PER_HOUR  # 1/s
+    lam = calls_per_hour / HOUR_S  # 1/s
     theta = 1.0 / patience_s  # 1/s
     load = lam * aht_s  # erlangs
     x = n * patience_s / aht_s  # n mu / theta
@@ -330,7 +332,7 @@ def erlang_a(
 
     return {
         "p_wait": p_wait,
-        "p_abandon": p_abandon,
+        "abandon_rate": p_abandon,
         "wait_mean_s": asa,
         "asa_s": asa_answered,
         "service_level": min(1.0, max(0.0, service_level)),
@@ -394,7 +396,7 @@ def agents_for_service_level(
             )
         return metrics["service_level"]
 
-    load = calls_per_hour / _SECONDS_PER_HOUR * aht_s
+    load = calls_per_hour / HOUR_S * aht_s
     low = math.floor(load) + 1 if patience is None else 1  # smallest candidate
     if low > max_agents:
         raise ValueError(f"max_agents={max_agents} cannot carry {load:.6g} erlangs")

@@ -14,15 +14,22 @@ import click
 import yaml
 
 from . import __version__, analytic
+from .compare import HEADLINE
+from .compare import compare as compare_scenarios
 from .config import ConfigError, Scenario, erlang_scenario, load_config, parse_set_options
+from .engine import simulate
+from .executors import ExecutorUnavailable, make_executor
+from .output import json_safe, write_comparison, write_run
 from .replication import ReplicationResult, replicate
-from .results import _clean
+from .sweep import load_sweep, run_sweep
+from .targets import cheapest_feasible
+from .units import HOUR_S
 
 SET_HELP = "Override a config field by dotted path, e.g. --set demand.calls_per_day=9000 (repeatable)."
 SEED_OPTION = click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0), help="Root seed.")
 WORKERS_OPTION = click.option("-w", "--workers", default=None, type=click.IntRange(min=1),
                               help="Worker processes [default: all cores]. Results do not depend on it.")
-ERLANG_KEYS = ("p_wait", "p_abandon", "asa_s", "wait_mean_s", "service_level", "occupancy")
+ERLANG_KEYS = ("p_wait", "abandon_rate", "asa_s", "wait_mean_s", "service_level", "occupancy")
 
 
 def _load(path: str, sets: tuple[str, ...]) -> Scenario:
@@ -119,15 +126,10 @@ def run(config: str, sets: tuple[str, ...], replications: int, seed: int, worker
     rep = _run_replications(cfg, replications, seed, workers, quiet=as_json)
     out_dir = Path(out) if out else Path("results") / cfg.name
     command = "callsim run " + " ".join(sys.argv[2:])
-    from .results import write_run
-
-    write_run(rep, out_dir, elapsed_s=time.perf_counter() - start, command=command)
-    if call_log:
-        from .engine import simulate
-
-        simulate(cfg, seed, replication=0, call_log=True).calls.to_csv(out_dir / "calls.csv", index=False)
+    calls = simulate(cfg, seed, replication=0, call_log=True).calls if call_log else None
+    write_run(rep, out_dir, elapsed_s=time.perf_counter() - start, command=command, calls=calls)
     if as_json:
-        click.echo(json.dumps(_clean({
+        click.echo(json.dumps(json_safe({
             "summary": rep.summary_dict(), "seed": seed, "replications": replications,
             "version": __version__, "config": cfg.to_dict(),
         })))
@@ -161,14 +163,11 @@ def compare(configs: tuple[str, ...], sets: tuple[str, ...], replications: int, 
     Example: callsim compare configs/baseline.yaml configs/outsourcing.yaml
     configs/unrealistic_kpi.yaml configs/thin_training.yaml -r 8
     """
-    from .compare import HEADLINE, write_comparison
-    from .compare import compare as run_compare
-
     cfgs = [_load(c, sets) for c in configs]
     start = time.perf_counter()
     try:
         with _progress(not as_json, len(cfgs) * replications, "scenario replications") as bar:
-            comp = run_compare(cfgs, replications, seed, workers=workers,
+            comp = compare_scenarios(cfgs, replications, seed, workers=workers,
                                progress=bar.update if bar is not None else None)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
@@ -176,7 +175,7 @@ def compare(configs: tuple[str, ...], sets: tuple[str, ...], replications: int, 
     write_comparison(comp, out_dir, elapsed_s=time.perf_counter() - start,
                      command="callsim compare " + " ".join(sys.argv[2:]))
     if as_json:
-        click.echo(json.dumps(_clean({
+        click.echo(json.dumps(json_safe({
             "scenarios": comp.summary_dict(), "reference": comp.names[0], "seed": seed,
             "replications": replications, "version": __version__,
             "configs": {c.name: c.to_dict() for c in cfgs},
@@ -240,13 +239,12 @@ def erlang(agents: int, calls_per_hour: float, aht_s: float, patience_s: float |
                               patience_s=patience_s, hours=hours, sl_target_s=sl_target_s)
         rep = _run_replications(cfg, replications, seed, workers, quiet=as_json)
         sim = rep.summary_dict()
-        sim["p_abandon"] = sim["abandon_rate"]
         result["simulated"] = {k: sim[k] for k in ERLANG_KEYS}
     if as_json:
-        click.echo(json.dumps(_clean(result)))
+        click.echo(json.dumps(json_safe(result)))
         return
     model = "Erlang C (M/M/n)" if patience_s is None else "Erlang A (M/M/n+M)"
-    load = calls_per_hour * aht_s / 3600.0
+    load = calls_per_hour * aht_s / HOUR_S
     click.echo(f"{model}: {agents} agents, {calls_per_hour:g} calls/h, AHT {aht_s:g} s, "
                f"load {load:.2f} Erlang, T = {sl_target_s:g} s")
     head = f"  {'metric':<15}{'analytic':>12}"
@@ -334,10 +332,6 @@ def sweep(sweep_file: str, workers: int | None, scheduler: str | None, dask_loca
     Exit status: 0 when every replication succeeded; 100 + N when N replications raised
     (they are listed in failures.csv, the others completed); 1 for invalid input.
     """
-    from .executors import ExecutorUnavailable, make_executor
-    from .sweep import load_sweep, run_sweep
-    from .sweep_plots import cheapest_feasible
-
     try:
         sw = load_sweep(sweep_file, replications=replications, seed=seed, overrides=parse_set_options(sets))
         executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local)
@@ -364,7 +358,7 @@ def sweep(sweep_file: str, workers: int | None, scheduler: str | None, dask_loca
         best = None if row is None else {"point_id": row["point_id"], "label": row["label"]}
     if as_json:
         failures = outcome.tables["failures"][["point_id", "label", "replication", "error"]]
-        click.echo(json.dumps(_clean({
+        click.echo(json.dumps(json_safe({
             **meta, "out": str(outcome.out), "targets": all_targets, "cheapest_feasible": best,
             "failures": failures.to_dict("records"),
         })))

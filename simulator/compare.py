@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -19,7 +18,6 @@ import pandas as pd
 from . import config as C
 from . import metrics as M
 from .replication import ReplicationResult, replicate_many
-from .results import staging, versions, write_json
 from .stats import mean_ci, paired_difference
 
 HEADLINE: tuple[str, ...] = (
@@ -47,6 +45,31 @@ class Comparison:
     def names(self) -> list[str]:
         """Scenario names, reference first."""
         return [r.cfg.name for r in self.runs]
+
+    def stacked(self, name: str) -> pd.DataFrame:
+        """A table of every run (``per_replication``, ``days``, ``intraday``, ``agents``) with ``scenario`` first."""
+        frame = pd.concat([getattr(r, name).assign(scenario=r.cfg.name) for r in self.runs], ignore_index=True)
+        return frame[["scenario", *[c for c in frame.columns if c != "scenario"]]]
+
+    @property
+    def per_replication(self) -> pd.DataFrame:
+        """One row per (scenario, replication, site) of summary metrics."""
+        return self.stacked("per_replication")
+
+    @property
+    def days(self) -> pd.DataFrame:
+        """One row per (scenario, replication, day, site)."""
+        return self.stacked("days")
+
+    @property
+    def agents(self) -> pd.DataFrame:
+        """One row per (scenario, replication, agent employed at the horizon)."""
+        return self.stacked("agents")
+
+    @property
+    def sites(self) -> list[str]:
+        """Site labels of every scenario, in order of appearance (``all`` included)."""
+        return list(dict.fromkeys(s for run in self.runs for s in run.per_replication["site"]))
 
     def table(self, site: str = "all", metrics: Sequence[str] = M.SUMMARY_KEYS) -> pd.DataFrame:
         """One row per (scenario, metric) for ``site``.
@@ -117,34 +140,3 @@ def compare(
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must be distinct (set 'name:' in each file), got {names}")
     return Comparison(replicate_many(cfgs, replications, seed, workers=workers, progress=progress), seed)
-
-
-def write_comparison(comp: Comparison, out: Path, *, elapsed_s: float, command: str) -> Path:
-    """Write a comparison folder atomically and return its path.
-
-    Contents: ``configs/<name>.yaml`` (resolved), ``meta.json`` (seed, replications,
-    versions, wall time, command), ``comparison.csv`` (every site and metric),
-    ``replications.csv``, ``days.csv``, ``agents_end.csv`` and ``figures/`` (lever chart,
-    month-by-month workforce lines, end-of-run distributions).
-    """
-    import yaml
-
-    from .compare_plots import save_comparison_figures
-
-    with staging(Path(out)) as tmp:
-        (tmp / "configs").mkdir()
-        for run in comp.runs:
-            (tmp / "configs" / f"{run.cfg.name}.yaml").write_text(yaml.safe_dump(run.cfg.to_dict(), sort_keys=False))
-        write_json(tmp / "meta.json", {
-            "seed": comp.seed, "replications": comp.runs[0].replications, "scenarios": comp.names,
-            "versions": versions(), "elapsed_s": round(elapsed_s, 3), "command": command,
-        })
-        sites = list(dict.fromkeys(s for run in comp.runs for s in run.per_replication["site"]))
-        pd.concat([comp.table(site) for site in sites], ignore_index=True).to_csv(tmp / "comparison.csv", index=False)
-        for name in ("per_replication", "days", "agents"):
-            frame = pd.concat([getattr(r, name).assign(scenario=r.cfg.name) for r in comp.runs], ignore_index=True)
-            frame = frame[["scenario", *[c for c in frame.columns if c != "scenario"]]]
-            file = {"per_replication": "replications", "agents": "agents_end"}.get(name, name)
-            frame.to_csv(tmp / f"{file}.csv", index=False)
-        save_comparison_figures(comp, tmp / "figures")
-    return Path(out)

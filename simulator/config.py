@@ -18,12 +18,14 @@ from __future__ import annotations
 import copy
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .units import intervals_per_day
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Weekday names in calendar order; day 0 of a run is ``start_weekday``."""
@@ -45,21 +47,23 @@ class ConfigError(ValueError):
         super().__init__("\n".join(lines))
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class ConfigModel(BaseModel):
+    """Base of every schema model (scenarios and sweep files): frozen, unknown keys rejected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 # --------------------------------------------------------------------------- distributions
 
 
-class Exponential(_Model):
+class Exponential(ConfigModel):
     """Exponential distribution given by its mean."""
 
     dist: Literal["exponential"] = "exponential"
     mean_s: Positive = Field(description="Mean (seconds).")
 
 
-class Lognormal(_Model):
+class Lognormal(ConfigModel):
     """Lognormal distribution given by its mean and coefficient of variation."""
 
     dist: Literal["lognormal"] = "lognormal"
@@ -67,7 +71,7 @@ class Lognormal(_Model):
     cv: Positive = Field(description="Coefficient of variation (standard deviation / mean).")
 
 
-class Gamma(_Model):
+class Gamma(ConfigModel):
     """Gamma distribution given by its mean and coefficient of variation."""
 
     dist: Literal["gamma"] = "gamma"
@@ -75,7 +79,7 @@ class Gamma(_Model):
     cv: Positive = Field(description="Coefficient of variation (standard deviation / mean).")
 
 
-class Weibull(_Model):
+class Weibull(ConfigModel):
     """Weibull distribution given by its mean and shape parameter."""
 
     dist: Literal["weibull"] = "weibull"
@@ -83,14 +87,14 @@ class Weibull(_Model):
     shape: Positive = Field(description="Weibull shape k (1 = exponential).")
 
 
-class Deterministic(_Model):
+class Deterministic(ConfigModel):
     """A constant."""
 
     dist: Literal["deterministic"] = "deterministic"
     mean_s: NonNegative = Field(description="The constant value (seconds).")
 
 
-class Never(_Model):
+class Never(ConfigModel):
     """An infinite duration: used for callers who never abandon."""
 
     dist: Literal["none"] = "none"
@@ -106,7 +110,7 @@ DurationSpec = Annotated[
 # --------------------------------------------------------------------------- demand
 
 
-class CallType(_Model):
+class CallType(ConfigModel):
     """One kind of call (billing, technical, ...) and what it needs from an agent."""
 
     name: str = Field(description="Unique name of the call type.")
@@ -119,7 +123,7 @@ class CallType(_Model):
     priority: int = Field(0, ge=0, description="Priority class; 0 is served first.")
 
 
-class Redial(_Model):
+class Redial(ConfigModel):
     """Callers who abandoned or got a busy signal call again."""
 
     p: Probability = Field(0.0, description="Probability an abandoned or blocked caller redials.")
@@ -128,7 +132,7 @@ class Redial(_Model):
     )
 
 
-class Repeat(_Model):
+class Repeat(ConfigModel):
     """Callers whose issue was not resolved call again."""
 
     p: Probability = Field(0.0, description="Probability an unresolved caller calls again.")
@@ -137,7 +141,7 @@ class Repeat(_Model):
     )
 
 
-class Demand(_Model):
+class Demand(ConfigModel):
     """Arrivals: volume, intraday shape, call types, patience, redials and repeats."""
 
     mode: Literal["profile", "stationary"] = Field(
@@ -204,14 +208,14 @@ class Demand(_Model):
 # --------------------------------------------------------------------------- sites
 
 
-class Break(_Model):
+class Break(ConfigModel):
     """A scheduled break inside a shift."""
 
     start_min: NonNegative = Field(description="Start, minutes after the shift starts.")
     length_min: Positive = Field(description="Duration (minutes); taken in full after the current call.")
 
 
-class Shift(_Model):
+class Shift(ConfigModel):
     """A shift pattern; agents are spread over shifts by share."""
 
     name: str = Field(description="Unique name of the shift.")
@@ -237,7 +241,7 @@ class Shift(_Model):
         return self
 
 
-class Roster(_Model):
+class Roster(ConfigModel):
     """Shifts of a site."""
 
     shifts: list[Shift] = Field(description="Shift patterns; shares sum to 1.")
@@ -256,7 +260,7 @@ class Roster(_Model):
         return v
 
 
-class Supervisors(_Model):
+class Supervisors(ConfigModel):
     """Supervisors who take escalated calls from their own FCFS queue."""
 
     count: int = Field(0, ge=0, description="Supervisors on duty while the site is staffed.")
@@ -266,7 +270,7 @@ class Supervisors(_Model):
     resolution_p: Probability = Field(0.9, description="Probability a supervisor resolves the issue.")
 
 
-class Training(_Model):
+class Training(ConfigModel):
     """The new-hire course: paid classroom days off the phones, then the floor at ``p0``."""
 
     classroom_days: int = Field(
@@ -282,7 +286,7 @@ class Training(_Model):
     )
 
 
-class Kpi(_Model):
+class Kpi(ConfigModel):
     """An average-handle-time target reviewed per agent; repeated misses lead to dismissal."""
 
     aht_target_s: Positive | None = Field(None, description="AHT target (seconds); null: no KPI reviews.")
@@ -297,7 +301,7 @@ class Kpi(_Model):
     )
 
 
-class Attrition(_Model):
+class Attrition(ConfigModel):
     """Voluntary quits: a daily hazard raised by burnout and early tenure, lowered by recognition."""
 
     annual_quit_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
@@ -319,7 +323,7 @@ class Attrition(_Model):
     )
 
 
-class Hiring(_Model):
+class Hiring(ConfigModel):
     """How leavers are replaced."""
 
     backfill: bool = Field(True, description="Each leaver opens a vacancy that is filled by a new hire.")
@@ -327,7 +331,7 @@ class Hiring(_Model):
     cost_per_hire: NonNegative = Field(0.0, description="Recruiting cost per hire (money).")
 
 
-class Pay(_Model):
+class Pay(ConfigModel):
     """What a site costs: wages for paid hours, or a vendor's price per hour or per handled call."""
 
     wage_per_hour: NonNegative = Field(
@@ -337,7 +341,7 @@ class Pay(_Model):
     price_per_call: NonNegative = Field(0.0, description="Cost per handled contact (money), e.g. a vendor price.")
 
 
-class InitialWorkforce(_Model):
+class InitialWorkforce(ConfigModel):
     """Tenure of the agents present on day 0 (see docs/model.md, Initial workforce)."""
 
     mean_tenure_days: Positive | None = Field(
@@ -348,7 +352,7 @@ class InitialWorkforce(_Model):
     )
 
 
-class Site(_Model):
+class Site(ConfigModel):
     """A pool of agents with its own queue, roster and policies."""
 
     name: str = Field(description="Unique site name.")
@@ -385,7 +389,7 @@ class Site(_Model):
         return v
 
 
-class Routing(_Model):
+class Routing(ConfigModel):
     """How an arriving call picks a site."""
 
     policy: Literal["split", "overflow"] = Field(
@@ -402,7 +406,7 @@ class Routing(_Model):
 # --------------------------------------------------------------------------- behaviour
 
 
-class Fatigue(_Model):
+class Fatigue(ConfigModel):
     """Intraday fatigue F: grows per call, decays while not on a call."""
 
     load_per_call: NonNegative = Field(0.0, description="F added per ordinary call.")
@@ -411,7 +415,7 @@ class Fatigue(_Model):
     recovery_tau_s: Positive = Field(1800.0, description="Decay time constant while idle/off (seconds).")
 
 
-class Burnout(_Model):
+class Burnout(ConfigModel):
     """Slow burnout B, updated at the end of each day."""
 
     tau_days: Positive = Field(30.0, description="B decays as exp(-1/tau_days) per day (days).")
@@ -421,7 +425,7 @@ class Burnout(_Model):
     absence_weight: NonNegative = Field(0.0, description="Absence probability x (1 + this x B).")
 
 
-class Behaviour(_Model):
+class Behaviour(ConfigModel):
     """How proficiency, fatigue, anger and pressure shape a call. Shared by all sites."""
 
     novice_slowdown: NonNegative = Field(1.0, description="Handle time x (1 + this x (1 - p)).")
@@ -444,7 +448,7 @@ class Behaviour(_Model):
     burnout: Burnout = Field(default_factory=Burnout)
 
 
-class Money(_Model):
+class Money(ConfigModel):
     """Costs that do not belong to a site's pay."""
 
     currency: str = Field("USD", description="Label of the money unit in tables and plots.")
@@ -455,7 +459,7 @@ class Money(_Model):
 # --------------------------------------------------------------------------- scenario
 
 
-class Scenario(_Model):
+class Scenario(ConfigModel):
     """A complete scenario: horizon, demand, sites, routing and agent behaviour."""
 
     name: str = Field("scenario", description="Scenario name used in tables and plots.")
@@ -495,10 +499,10 @@ class Scenario(_Model):
             if not math.isclose(total, 1.0, abs_tol=1e-6):
                 errors.append(("routing.shares", f"shares must sum to 1, got {total:.6g}"))
         n_profile = len(self.demand.intraday_profile)
-        if n_profile not in (24, 1440 // self.interval_min):
+        if n_profile not in (24, intervals_per_day(self.interval_min)):
             errors.append((
                 "demand.intraday_profile",
-                f"expected 24 hourly weights or {1440 // self.interval_min} per interval, got {n_profile}",
+                f"expected 24 hourly weights or {intervals_per_day(self.interval_min)} per interval, got {n_profile}",
             ))
         if errors:
             raise ValueError("; ".join(f"{p}: {m}" for p, m in errors))
@@ -540,6 +544,22 @@ def _step(node: Any, part: str, path: str) -> tuple[Any, Any]:
     if isinstance(node, dict):
         return node, part
     raise ConfigError([(path, "cannot descend into a scalar value")])
+
+
+def lookup(data: Any, key: str) -> Any:
+    """Value at a dotted ``key`` of plain config data (list items by index or by name).
+
+    A key missing from a mapping gives None (an optional field left out).
+
+    Raises:
+        ConfigError: for a list index out of range, an unknown item name, or a path through a scalar.
+    """
+    node = data
+    parts = _parse_path(key)
+    for depth, part in enumerate(parts):
+        container, k = _step(node, part, ".".join(parts[: depth + 1]))
+        node = container[k] if isinstance(container, list) else container.get(k)
+    return node
 
 
 def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -638,10 +658,20 @@ def _dotted(loc: tuple[int | str, ...], raw: Any) -> str:
 _SUBPATH = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*")
 
 
-def validate(raw: Mapping[str, Any], source: str | None = None) -> Scenario:
-    """Validate plain data into a :class:`Scenario`, raising :class:`ConfigError`."""
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def parse_model(
+    model: type[ModelT], raw: Mapping[str, Any], source: str | None = None,
+    error: Callable[[list[tuple[str, str]], str | None], ConfigError] = ConfigError,
+) -> ModelT:
+    """Validate plain data into ``model``, raising ``error`` (a :class:`ConfigError`) with dotted paths.
+
+    Every pydantic error becomes a ``(dotted path, message)`` pair: unknown keys are named
+    as such, and cross-field messages worded ``"sub.path: what"`` point at their sub-path.
+    """
     try:
-        return Scenario.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         errors = []
         for err in exc.errors():
@@ -664,7 +694,12 @@ def validate(raw: Mapping[str, Any], source: str | None = None) -> Scenario:
             if "input" in err and err["type"] != "missing" and not isinstance(err["input"], dict):
                 msg = f"{msg} (got {err['input']!r})"
             errors.append((path, msg))
-        raise ConfigError(errors, source) from None
+        raise error(errors, source) from None
+
+
+def validate(raw: Mapping[str, Any], source: str | None = None) -> Scenario:
+    """Validate plain data into a :class:`Scenario`, raising :class:`ConfigError`."""
+    return parse_model(Scenario, raw, source)
 
 
 def load_config(

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from . import config as C
 from . import metrics as M
+from .units import HOUR_S
 
 COST_PARTS: tuple[str, ...] = ("cost_wages", "cost_hiring", "cost_calls", "cost_fraud", "cost_abandon")
 """Counters that add up to ``cost_total``."""
@@ -38,7 +39,7 @@ def book_costs(counts: NDArray[np.float64], cfg: C.Scenario) -> None:
     def col(name: str) -> NDArray[np.float64]:
         return counts[..., M.K[name]]
 
-    counts[..., M.K["cost_wages"]] = (wage * col("paid_s") + overtime * col("overtime_s")) / 3600.0
+    counts[..., M.K["cost_wages"]] = (wage * col("paid_s") + overtime * col("overtime_s")) / HOUR_S
     counts[..., M.K["cost_hiring"]] = hire * col("hires")
     counts[..., M.K["cost_calls"]] = per_call * col("handled")
     counts[..., M.K["cost_fraud"]] = money.fraud_loss_per_scam * col("scams_missed")

@@ -25,9 +25,7 @@ from numpy.typing import NDArray
 from . import config as C
 from .distributions import from_spec
 from .rng import stream
-
-DAY_S = 86400.0
-"""Seconds per day."""
+from .units import DAY_S, HOUR_S, intervals_per_day
 
 
 def weekday_of(cfg: C.Scenario, day: int) -> str:
@@ -37,14 +35,14 @@ def weekday_of(cfg: C.Scenario, day: int) -> str:
 
 def interval_weights(cfg: C.Scenario) -> NDArray[np.float64]:
     """The intraday profile expanded to one weight per interval of the day."""
-    n = 1440 // cfg.interval_min
+    n = intervals_per_day(cfg.interval_min)
     w = np.asarray(cfg.demand.intraday_profile, dtype=float)
     return np.repeat(w, n // 24) if w.size == 24 else w
 
 
 def open_mask(cfg: C.Scenario, day: int) -> NDArray[np.bool_]:
     """Which intervals of ``day`` are inside opening hours (all in stationary mode)."""
-    n = 1440 // cfg.interval_min
+    n = intervals_per_day(cfg.interval_min)
     if cfg.demand.mode == "stationary":
         return np.ones(n, dtype=bool)
     hours = cfg.demand.open_h.get(weekday_of(cfg, day), (8.0, 20.0))  # type: ignore[call-overload]
@@ -57,7 +55,7 @@ def open_mask(cfg: C.Scenario, day: int) -> NDArray[np.bool_]:
 def expected_calls(cfg: C.Scenario, day: int) -> NDArray[np.float64]:
     """Expected base arrivals per interval of ``day``, before the Gamma day multiplier."""
     d = cfg.demand
-    n = 1440 // cfg.interval_min
+    n = intervals_per_day(cfg.interval_min)
     if d.mode == "stationary":
         return np.full(n, d.calls_per_hour * cfg.interval_min / 60.0)
     w = interval_weights(cfg) * open_mask(cfg, day)
@@ -146,8 +144,8 @@ class OpeningCalendar:
         for day in range(n_days + 8):
             hours = cfg.demand.open_h.get(weekday_of(cfg, day), (8.0, 20.0))  # type: ignore[call-overload]
             if hours is not None:
-                starts.append(day * DAY_S + hours[0] * 3600.0)
-                ends.append(day * DAY_S + hours[1] * 3600.0)
+                starts.append(day * DAY_S + hours[0] * HOUR_S)
+                ends.append(day * DAY_S + hours[1] * HOUR_S)
         self.starts = starts
         self.ends = ends
         self.always_open = self.always_open or not starts

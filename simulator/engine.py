@@ -21,7 +21,7 @@ Flow of a contact (first call, redial or repeat):
    supervisor, or unresolved and may call again. The agent then goes on a pending break or
    off shift, takes the next caller, or becomes idle.
 
-No I/O here: :func:`simulate` returns a :class:`~simulator.results.SimulationResult`.
+No I/O here: :func:`simulate` returns a :class:`~simulator.result.SimulationResult`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import math
 from collections import deque
 from collections.abc import Generator
 from itertools import repeat
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import simpy
@@ -40,11 +40,12 @@ from . import config as C
 from . import metrics as M
 from . import workforce as W
 from .costs import book_costs
-from .demand import DAY_S, DECISIONS, DayCallers, OpeningCalendar, draw_day
+from .demand import DECISIONS, DayCallers, OpeningCalendar, draw_day
 from .distributions import from_spec
-from .results import SimulationResult
+from .result import SimulationResult
 from .rng import UniformBlocks, stream
 from .routing import AGENT_SELECTORS, SITE_ROUTERS
+from .units import DAY_S
 
 # Contact kinds, states and outcomes.
 FIRST, REDIAL, REPEAT = 0, 1, 2
@@ -69,13 +70,6 @@ _FATIGUE_SUM, _FATIGUE_N = M.K["fatigue_sum"], M.K["fatigue_n"]
 _LAST_BIN = M.WAIT_BINS - 1
 _KIND_COUNTER = (M.K["unique_callers"], M.K["redials"], M.K["repeat_calls"])
 _U = {name: i for i, name in enumerate(DECISIONS)}
-
-CALL_LOG_COLUMNS = (
-    "caller", "attempt", "kind", "call_type", "site", "arrival_s", "wait_s", "handle_s",
-    "agent", "outcome",
-)
-"""Columns of the optional per-contact log (``outcome``: abandoned, blocked or an OUTCOMES name)."""
-
 
 class Call:
     """One contact. Plain slots: created once per contact, read in callbacks."""
@@ -365,7 +359,7 @@ class Simulation:
         self._offer(self._day_calls[i])
 
     def _on_follow_up(self, ev: Event) -> None:
-        self._offer(ev._value)
+        self._offer(cast(Call, ev.value))
 
     def _offer(self, call: Call) -> None:
         now = self.env.now
@@ -392,7 +386,7 @@ class Simulation:
                 Timeout(self.env, call.patience_s, call).callbacks.append(self._on_patience)
 
     def _on_patience(self, ev: Event) -> None:
-        call: Call = ev._value
+        call = cast(Call, ev.value)
         if call.state != WAITING:
             return
         call.state = ABANDONED
@@ -465,7 +459,7 @@ class Simulation:
         ev.callbacks.append(self._on_service_end)
 
     def _on_service_end(self, ev: Event) -> None:
-        call: Call = ev._value
+        call = cast(Call, ev.value)
         now = self.env.now
         a, site = call.agent, call.site
         handle = now - call.t_ans
@@ -514,7 +508,7 @@ class Simulation:
             self._follow_up(call, self.repeats, REPEAT)
 
     def _on_supervisor_end(self, ev: Event) -> None:
-        call: Call = ev._value
+        call = cast(Call, ev.value)
         site = call.site
         if call.u_res < site.sup_resolution_p:
             self.counts[call.bucket + _SUP_RESOLVED] += 1
@@ -572,7 +566,7 @@ class Simulation:
         site.idle.append(a)
 
     def _on_shift_start(self, ev: Event) -> None:
-        a, end = ev._value
+        a, end = cast(tuple[int, float], ev.value)
         if self.shift_end[a] < end:
             self.shift_end[a] = end
         mode = self.mode[a]
@@ -584,7 +578,7 @@ class Simulation:
             self.pending[a] = 0.0
 
     def _on_shift_end(self, ev: Event) -> None:
-        a, end = ev._value
+        a, end = cast(tuple[int, float], ev.value)
         if self.shift_end[a] != end:
             return  # a contiguous shift took over
         mode = self.mode[a]
@@ -599,7 +593,7 @@ class Simulation:
             self.mode[a] = OFF
 
     def _on_break(self, ev: Event) -> None:
-        a, length = ev._value
+        a, length = cast(tuple[int, float], ev.value)
         mode = self.mode[a]
         if mode == IDLE:
             site = self.sites[self.agents.site[a]]
@@ -611,7 +605,7 @@ class Simulation:
             self.pending[a] = length
 
     def _on_break_end(self, ev: Event) -> None:
-        a = ev._value
+        a = cast(int, ev.value)
         if self.mode[a] != BREAK:
             return
         if self.env.now >= self.shift_end[a]:

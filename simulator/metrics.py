@@ -19,7 +19,7 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
-from .demand import DAY_S
+from .units import DAY_S
 
 COUNTERS: Final[tuple[str, ...]] = (
     "offered",  # contacts arriving (first calls, redials, repeats), blocked included
@@ -109,6 +109,12 @@ Each is multiplied by its :data:`SCALE` (1 if absent)."""
 SCALE: Final[dict[str, float]] = {"attrition_annual": 365.0}
 """``attrition_annual`` = separations / agent-days employed x 365 = separations / mean
 headcount x 365 / days."""
+
+SHARES: Final[frozenset[str]] = frozenset({
+    "service_level", "occupancy", "abandon_rate", "p_wait", "block_rate", "fcr", "escalation_rate", "irate_share",
+    "repeat_share", "absence_rate", "kpi_miss_rate",
+})
+"""Metrics that are shares in [0, 1] (figures show them in percent)."""
 
 NOVICE_P: Final[float] = 0.8
 """Floor agents with proficiency below this count as novices in the headcount by stage."""

@@ -16,12 +16,10 @@ from numpy.typing import NDArray
 
 from . import config as C
 from . import metrics as M
-from .demand import DAY_S
 from .engine import simulate
 from .executors import imap
-from .results import SimulationResult, versions
 from .stats import mean_ci
-from .workforce import Stage
+from .version import versions
 
 
 @dataclass(frozen=True)
@@ -35,50 +33,16 @@ class ReplicationOutput:
     agents: pd.DataFrame
 
 
-def agents_at_end(res: SimulationResult) -> pd.DataFrame:
-    """One row per agent employed when the horizon ends: site, stage, proficiency, burnout, tenure."""
-    a = res.agents
-    assert a is not None
-    employed = (a.stage == Stage.CLASSROOM) | (a.stage == Stage.FLOOR)
-    end_day = res.cfg.days
-    return pd.DataFrame({
-        "site": np.asarray(res.cfg.site_names)[a.site[employed]],
-        "stage": np.where(a.stage[employed] == Stage.FLOOR, "floor", "classroom"),
-        "proficiency": a.proficiency[employed],
-        "burnout": a.burnout[employed],
-        "tenure_days": end_day - a.hire_day[employed],
-        "kpi_misses": a.kpi_misses[employed],
-    })
-
-
-def intraday_profile(counts: NDArray[np.float64], window: tuple[int, int], per_day: int,
-                     interval_min: int, site_labels: list[str]) -> pd.DataFrame:
-    """Counters of the measured window summed by interval of the day, with rates."""
-    first, stop = window
-    idx = np.arange(first, stop) % per_day
-    sums = np.zeros((per_day, *counts.shape[1:]))
-    np.add.at(sums, idx, counts[first:stop])
-    full = np.concatenate([sums, sums.sum(axis=1, keepdims=True)], axis=1)
-    n_sites = full.shape[1]
-    cols = {
-        "time_h": np.repeat(np.arange(per_day) * interval_min / 60.0, n_sites),
-        "site": np.tile(site_labels, per_day),
-        **M.columns(full.reshape(per_day * n_sites, -1)),
-    }
-    return pd.DataFrame(cols)
-
-
 def run_replication(cfg: C.Scenario, seed: int, replication: int) -> ReplicationOutput:
     """Simulate replication ``replication`` and reduce it to compact tables."""
     res = simulate(cfg, seed, replication=replication)
-    per_day = round(DAY_S / res.interval_s)
     hist = res.wait_hist
     return ReplicationOutput(
         summary=res.summary,
         days=res.days,
-        intraday=intraday_profile(res.counts, res.window, per_day, cfg.interval_min, res.site_labels),
+        intraday=res.intraday,
         wait_hist=np.vstack([hist, hist.sum(axis=0, keepdims=True)]),
-        agents=agents_at_end(res),
+        agents=res.agents_at_end,
     )
 
 

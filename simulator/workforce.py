@@ -25,8 +25,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import config as C
-from .demand import DAY_S, weekday_of
+from .demand import weekday_of
 from .metrics import NOVICE_P
+from .units import DAY_S, HOUR_S
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -266,7 +267,7 @@ class Workforce:
         self.backfill = arr(lambda s: s.hiring.backfill, bool)
         self.lead_time = arr(lambda s: s.hiring.lead_time_days)
         self.classroom_days = arr(lambda s: s.training.classroom_days, np.int64)
-        self.classroom_s = arr(lambda s: s.training.classroom_hours_per_day * 3600.0)
+        self.classroom_s = arr(lambda s: s.training.classroom_hours_per_day * HOUR_S)
         self.class_interval = arr(lambda s: s.training.class_interval_days or 0, np.int64)
         self.p0 = arr(lambda s: entry_proficiency(s.training))
         self.aht_target = arr(lambda s: np.nan if s.kpi.aht_target_s is None else s.kpi.aht_target_s)
@@ -281,7 +282,7 @@ class Workforce:
         # Shifts flattened over sites: global id = offset[site] + shift.
         shifts = [sh for sc in sites for sh in sc.roster.shifts]
         self.shift_offset = np.cumsum([0] + [len(sc.roster.shifts) for sc in sites[:-1]]).astype(np.int64)
-        self.shift_s = np.array([sh.length_h * 3600.0 for sh in shifts])
+        self.shift_s = np.array([sh.length_h * HOUR_S for sh in shifts])
         self.works = {wd: np.array([wd in sh.weekdays for sh in shifts]) for wd in C.WEEKDAYS}
 
     def start_day(
@@ -450,7 +451,7 @@ def plan_day(state: AgentState, cfg: C.Scenario, day: int) -> DayPlan:
             idx = np.flatnonzero(working & (state.site == s) & (state.shift == k))
             if idx.size == 0:
                 continue
-            start = day * DAY_S + sh.start_h * 3600.0
+            start = day * DAY_S + sh.start_h * HOUR_S
             bs = np.full(max_breaks, np.nan)
             bl = np.full(max_breaks, np.nan)
             for j, b in enumerate(sh.breaks):
@@ -458,7 +459,7 @@ def plan_day(state: AgentState, cfg: C.Scenario, day: int) -> DayPlan:
                 bl[j] = b.length_min * 60.0
             agents.append(idx)
             starts.append(np.full(idx.size, start))
-            ends.append(np.full(idx.size, start + sh.length_h * 3600.0))
+            ends.append(np.full(idx.size, start + sh.length_h * HOUR_S))
             b_start.append(np.tile(bs, (idx.size, 1)))
             b_len.append(np.tile(bl, (idx.size, 1)))
     if not agents:

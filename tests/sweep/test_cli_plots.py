@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 from matplotlib.figure import Figure
 
-import simulator.engine
-from simulator import sweep_plots as SP
+import simulator.replication
+from simulator import targets as T
+from simulator.plots import sweep as SP
 from simulator.cli import main
 from tests.conftest import ROOT
 
@@ -45,14 +46,14 @@ def test_sweep_json_tables_and_figures(sweep_file: Path, tmp_path: Path) -> None
 
 
 def test_sweep_exit_status_counts_failures(sweep_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = simulator.engine.simulate
+    real = simulator.replication.simulate
 
     def flaky(cfg: Any, seed: int, **kw: Any) -> Any:
         if cfg.sites[0].agents == 5 and kw.get("replication") == 1:
             raise ValueError("boom")
         return real(cfg, seed, **kw)
 
-    monkeypatch.setattr(simulator.engine, "simulate", flaky)
+    monkeypatch.setattr(simulator.replication, "simulate", flaky)
     result = CliRunner().invoke(main, ["sweep", str(sweep_file), "--out", str(tmp_path / "o"), "-w", "1",
                                        "--no-figures"])
     assert result.exit_code == 102, result.output
@@ -99,17 +100,17 @@ POINTS = pd.DataFrame({
 
 
 def test_targets_feasibility_and_cheapest() -> None:
-    assert SP.parse_target(" service_level >= 0.8") == SP.Target("service_level", ">=", 0.8)
+    assert T.parse_target(" service_level >= 0.8") == T.Target("service_level", ">=", 0.8)
     with pytest.raises(ValueError, match="METRIC>=NUMBER"):
-        SP.parse_target("service_level => 0.8")
-    assert SP.feasible(POINTS, ["service_level>=0.8"]).tolist() == [False, True, True, True]
-    assert SP.feasible(POINTS, ["service_level>=0.8"], conservative=True).tolist() == [False, False, True, True]
-    assert SP.feasible(POINTS, ["service_level>=0.8", "agents<=5"]).tolist() == [False, True, False, False]
-    best = SP.cheapest_feasible(POINTS, ["service_level>=0.8"], "cost_total")
+        T.parse_target("service_level => 0.8")
+    assert T.feasible(POINTS, ["service_level>=0.8"]).tolist() == [False, True, True, True]
+    assert T.feasible(POINTS, ["service_level>=0.8"], conservative=True).tolist() == [False, False, True, True]
+    assert T.feasible(POINTS, ["service_level>=0.8", "agents<=5"]).tolist() == [False, True, False, False]
+    best = T.cheapest_feasible(POINTS, ["service_level>=0.8"], "cost_total")
     assert best is not None and best["label"] == "B"
-    assert SP.cheapest_feasible(POINTS, ["service_level>=0.99"], "cost_total") is None
+    assert T.cheapest_feasible(POINTS, ["service_level>=0.99"], "cost_total") is None
     with pytest.raises(KeyError, match="no metric or parameter 'attrition'"):
-        SP.feasible(POINTS, ["attrition<=0.3"])
+        T.feasible(POINTS, ["attrition<=0.3"])
 
 
 def test_plots_draw_labelled_axes() -> None:
@@ -122,6 +123,6 @@ def test_plots_draw_labelled_axes() -> None:
     SP.feasibility_map(POINTS, ["service_level>=0.8"], "agents", "share", cost="cost_total", ax=ax3)
     assert "cheapest feasible: B" in [t.get_text() for t in ax3.get_legend().get_texts()][-1]
     SP.feasibility_map(POINTS[POINTS["share"] == 0.3], ["service_level>=0.8"], "agents", cost="cost_total", ax=ax4)
-    assert ax4.get_ylabel() == "cost total"
+    assert ax4.get_ylabel() == "total cost (currency units)"
     with pytest.raises(ValueError, match="several points share"):
         SP.metric_vs_parameter(POINTS, "service_level", "agents", ax=ax1)

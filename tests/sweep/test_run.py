@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import simulator.engine
+import simulator.replication
 from simulator.executors import DaskExecutor, ExecutorUnavailable, imap, make_executor
 from simulator.stats import mean_ci
 from simulator.sweep import SweepError, run_sweep, sweep
@@ -71,14 +71,14 @@ def test_common_random_numbers_across_points(tmp_path: Path) -> None:
 
 
 def test_failing_point_is_recorded_and_others_complete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = simulator.engine.simulate
+    real = simulator.replication.simulate
 
     def flaky(cfg: Any, seed: int, **kw: Any) -> Any:
         if cfg.sites[0].agents == 7 and cfg.demand.calls_per_hour == 70:
             raise RuntimeError("injected failure")
         return real(cfg, seed, **kw)
 
-    monkeypatch.setattr(simulator.engine, "simulate", flaky)
+    monkeypatch.setattr(simulator.replication, "simulate", flaky)
     outcome = run_sweep(tiny_sweep(), out=tmp_path / "o", workers=1)
     reps = outcome.tables["replications"]
     bad = reps[reps["status"] == "error"]
@@ -91,7 +91,7 @@ def test_failing_point_is_recorded_and_others_complete(tmp_path: Path, monkeypat
     assert points.loc[3, "failed"] == 3 and points.loc[3, "replications"] == 0 and points.loc[0, "failed"] == 0
     assert outcome.meta["failed"] == 3
 
-    monkeypatch.setattr(simulator.engine, "simulate", real)  # the fault is gone: resume retries the failures
+    monkeypatch.setattr(simulator.replication, "simulate", real)  # the fault is gone: resume retries the failures
     again = run_sweep(tiny_sweep(), out=tmp_path / "o", workers=1, resume=True)
     assert again.meta["ran"] == 3 and again.meta["failed"] == 0 and not (tmp_path / "o" / "failures.csv").exists()
 

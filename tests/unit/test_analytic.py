@@ -16,7 +16,7 @@ from simulator.analytic import agents_for_service_level, erlang_a, erlang_b, erl
 
 KEYS = {
     "p_wait",
-    "p_abandon",
+    "abandon_rate",
     "wait_mean_s",
     "asa_s",
     "service_level",
@@ -86,7 +86,7 @@ def chain_reference(
 
     return {
         "p_wait": float(ahead.sum()),
-        "p_abandon": p_abandon,
+        "abandon_rate": p_abandon,
         "wait_mean_s": float(np.sum(ahead * wait_k)),
         "asa_s": float(np.sum(ahead * served_k * wait_given_served_k)) / p_served,
         "service_level": 1.0 - float(ahead.sum()) + served_by_t,
@@ -140,7 +140,7 @@ def test_erlang_c_published_example() -> None:
     assert round(m["service_level"], 4) == 0.8884
     assert m["offered_load_erlangs"] == pytest.approx(10.0)
     assert m["occupancy"] == pytest.approx(10 / 14)
-    assert m["p_abandon"] == 0.0
+    assert m["abandon_rate"] == 0.0
     assert m["asa_s"] == m["wait_mean_s"]
     # ASA = C / (n mu - lambda) = C * AHT / (n - A)
     assert m["wait_mean_s"] == pytest.approx(m["p_wait"] * 180 / 4, rel=1e-13)
@@ -207,7 +207,7 @@ def test_erlang_a_incomplete_gamma_closed_forms(
     p_abandon = p_wait * (1 / (rho * big_j) + 1 - 1 / rho)
     m = erlang_a(calls_per_hour=calls, aht_s=aht, patience_s=patience, agents=agents, sl_target_s=t)
     assert m["p_wait"] == pytest.approx(p_wait, rel=1e-10)
-    assert m["p_abandon"] == pytest.approx(p_abandon, rel=1e-9)
+    assert m["abandon_rate"] == pytest.approx(p_abandon, rel=1e-9)
 
 
 @pytest.mark.parametrize(("calls", "aht", "patience", "agents", "t"), CHAIN_CASES)
@@ -215,7 +215,7 @@ def test_erlang_a_littles_law(calls: float, aht: float, patience: float, agents:
     # Abandonment rate lambda P(Ab) = theta E[Q], and Little: E[W] = E[Q] / lambda.
     m = erlang_a(calls_per_hour=calls, aht_s=aht, patience_s=patience, agents=agents, sl_target_s=t)
     ref = chain_reference(calls_per_hour=calls, aht_s=aht, patience_s=patience, agents=agents, sl_target_s=t)
-    assert m["wait_mean_s"] / patience == pytest.approx(m["p_abandon"], rel=1e-12)
+    assert m["wait_mean_s"] / patience == pytest.approx(m["abandon_rate"], rel=1e-12)
     assert m["wait_mean_s"] == pytest.approx(ref["mean_queue"] / (calls / 3600), rel=1e-9)
     assert ref["wait_mean_s"] == pytest.approx(ref["mean_queue"] / (calls / 3600), rel=1e-9)
 
@@ -233,8 +233,8 @@ def test_erlang_a_tends_to_erlang_c(agents: int) -> None:
     gaps = []
     for patience in (1e5, 1e7, 1e9, 1e11):
         a = erlang_a(calls_per_hour=200, aht_s=180, patience_s=patience, agents=agents)
-        gaps.append(max(abs(a[key] - c[key]) / c[key] for key in KEYS - {"p_abandon"}))
-        assert a["p_abandon"] == pytest.approx(a["wait_mean_s"] / patience)
+        gaps.append(max(abs(a[key] - c[key]) / c[key] for key in KEYS - {"abandon_rate"}))
+        assert a["abandon_rate"] == pytest.approx(a["wait_mean_s"] / patience)
     assert all(50 < a / b < 200 for a, b in itertools.pairwise(gaps))
     assert gaps[-1] < 1e-7
 
@@ -242,7 +242,7 @@ def test_erlang_a_tends_to_erlang_c(agents: int) -> None:
 @pytest.mark.parametrize("calls", [150.0, 240.0, 400.0])
 def test_erlang_a_abandonment_grows_as_patience_shrinks(calls: float) -> None:
     patiences = [3600.0, 600.0, 120.0, 30.0, 5.0, 1.0]
-    p_abandon = [erlang_a(calls_per_hour=calls, aht_s=180, patience_s=p, agents=10)["p_abandon"] for p in patiences]
+    p_abandon = [erlang_a(calls_per_hour=calls, aht_s=180, patience_s=p, agents=10)["abandon_rate"] for p in patiences]
     assert all(a < b for a, b in itertools.pairwise(p_abandon))
 
 
@@ -253,14 +253,14 @@ def test_erlang_a_service_level_limits() -> None:
     levels = [erlang_a(sl_target_s=t, **kwargs)["service_level"] for t in (0, 5, 20, 60, 300)]
     assert all(a < b for a, b in itertools.pairwise(levels))
     m_inf = erlang_a(sl_target_s=1e5, **kwargs)  # every answered caller counts
-    assert m_inf["service_level"] == pytest.approx(1 - m_inf["p_abandon"], rel=1e-12)
+    assert m_inf["service_level"] == pytest.approx(1 - m_inf["abandon_rate"], rel=1e-12)
 
 
 def test_erlang_a_overload_is_finite_and_consistent() -> None:
     # 5000 agents at twice their capacity; patient callers (~28 min).
     m = erlang_a(calls_per_hour=200_000, aht_s=180, patience_s=1700, agents=5000)
     assert m["p_wait"] == pytest.approx(1.0, abs=1e-12)
-    assert m["p_abandon"] == pytest.approx(0.5, rel=1e-6)  # lambda (1 - P(Ab)) = n mu
+    assert m["abandon_rate"] == pytest.approx(0.5, rel=1e-6)  # lambda (1 - P(Ab)) = n mu
     assert m["occupancy"] <= 1.0
     assert 0.0 <= m["service_level"] < 1e-6
 

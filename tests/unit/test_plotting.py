@@ -1,4 +1,4 @@
-"""Tests of ``simulator.plotting``: labels, curves and legends of each plot, and the PNG figure set."""
+"""Tests of ``simulator.plots``: labels, curves and legends of each plot, and the PNG figure set."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from matplotlib.figure import Figure
 
 import simulator as sim
 from simulator import metrics as M
-from simulator import plotting as P
+from simulator.output import write_figures
+from simulator.plots import run as P
 
 EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 TINY = {
@@ -90,8 +91,8 @@ def test_intraday_labels_and_overlays(rep: sim.ReplicationResult) -> None:
     assert legend_texts(ax) == ["scenario A", "95% CI", "scenario B"]
     assert ax.get_ylim() == (0.0, 1.02)
     for metric, text in [
-        ("occupancy", "occupancy"),
-        ("fatigue_mean", "mean agent fatigue F"),
+        ("occupancy", "occupancy (share of staffed time busy)"),
+        ("fatigue_mean", "mean agent fatigue F (dimensionless)"),
         ("abandon_rate", "abandonment rate"),
     ]:
         assert P.intraday(rep.intraday, metric, ax=new_ax()).get_ylabel() == text
@@ -130,8 +131,8 @@ def test_service_level_and_asa_needs_two_axes(rep: sim.ReplicationResult) -> Non
 
 def test_occupancy_and_fatigue_two_panels(rep: sim.ReplicationResult) -> None:
     top, bottom = P.occupancy_and_fatigue(rep.intraday, axes=new_axes_pair())
-    assert top.get_ylabel() == "occupancy"
-    assert bottom.get_ylabel() == "mean agent fatigue F"
+    assert top.get_ylabel() == "occupancy (share of staffed time busy)"
+    assert bottom.get_ylabel() == "mean agent fatigue F (dimensionless)"
     assert len(top.lines) == 1 and len(bottom.lines) == 1
     assert len(top.collections) == 1 and len(bottom.collections) == 1
     # Fatigue is off in this scenario: the panel says so rather than showing a bare axis.
@@ -218,7 +219,9 @@ def test_save_figures_writes_pngs(rep: sim.ReplicationResult, tmp_path: Path) ->
 
     before = plt.get_fignums()
     out = tmp_path / "figures"
-    paths = P.save_figures(rep, out)
+    specs = P.figures(rep.intraday, rep.days, rep.wait_hist, site_labels=[*rep.cfg.site_names, "all"],
+                      sl_threshold_s=rep.cfg.sl_threshold_s)
+    paths = write_figures(out, specs, "caption")
     assert [p.name for p in paths] == [
         "intraday_service_level_asa.png",
         "wait_distribution.png",
@@ -232,26 +235,38 @@ def test_save_figures_writes_pngs(rep: sim.ReplicationResult, tmp_path: Path) ->
     assert plt.get_fignums() == before  # no pyplot state touched
 
 
-def test_plotting_does_not_import_engine_or_show() -> None:
-    source = Path(P.__file__).read_text()
-    tree = ast.parse(source)
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text())
+
+
+def _imports(tree: ast.Module) -> set[str]:
     modules = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             modules.add(("." * node.level) + (node.module or ""))
         elif isinstance(node, ast.Import):
             modules.update(a.name for a in node.names)
-    assert not any("engine" in m for m in modules)
-    calls = {n.func.attr for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
-    assert "show" not in calls
-    # Only write_figures (used by save_figures and the comparison figures) writes files.
-    writers = [
-        n
-        for n in ast.walk(tree)
-        if isinstance(n, ast.FunctionDef)
-        and any(
-            isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr == "savefig"
-            for c in ast.walk(n)
-        )
-    ]
-    assert [w.name for w in writers] == ["write_figures"]
+    return modules
+
+
+def _calls(tree: ast.Module) -> set[str]:
+    return {n.func.attr for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
+
+
+def test_plots_import_no_model_and_never_write_or_show() -> None:
+    plots = sorted(Path(P.__file__).parent.glob("*.py"))
+    assert {p.stem for p in plots} >= {"common", "run", "compare", "sweep"}
+    for path in plots:
+        tree = _tree(path)
+        assert not any(word in m for m in _imports(tree) for word in ("engine", "replication", "output")), path
+        assert not {"show", "savefig"} & _calls(tree), path
+
+
+def test_only_output_write_figures_saves_figures() -> None:
+    package = Path(P.__file__).parents[1]
+    writers = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(_tree(path)):
+            if isinstance(node, ast.FunctionDef) and "savefig" in _calls(ast.Module(body=[node], type_ignores=[])):
+                writers.append(f"{path.relative_to(package)}:{node.name}")
+    assert writers == ["output.py:write_figures"]

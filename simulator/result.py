@@ -1,25 +1,19 @@
-"""Simulation results: tidy tables of one replication, and the results folder on disk.
+"""The in-memory result of one replication: counters and the tidy tables derived from them.
 
 A :class:`SimulationResult` holds the raw counters of one replication; its tables are built
 on demand as pandas DataFrames with one row per (interval | day, site), where site ``all``
 aggregates the sites. Only the measured window (after ``warmup_days``, before the horizon)
 enters :attr:`SimulationResult.summary`; the interval and day tables cover the whole run
 and flag warm-up rows.
+
+This module is pure: it derives tables and writes nothing (see :mod:`simulator.output`).
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import platform
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,26 +21,14 @@ from numpy.typing import NDArray
 
 from . import config as C
 from . import metrics as M
-from .demand import DAY_S
+from .units import DAY_S, HOUR_S, intervals_per_day
+from .workforce import AgentState, Stage
 
-if TYPE_CHECKING:
-    from .workforce import AgentState
-
-
-
-def versions() -> dict[str, str]:
-    """Versions of callsim and the libraries that determine its results."""
-    import simpy
-
-    from . import __version__
-
-    return {
-        "callsim": __version__,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "simpy": simpy.__version__,
-        "pandas": pd.__version__,
-    }
+CALL_LOG_COLUMNS = (
+    "caller", "attempt", "kind", "call_type", "site", "arrival_s", "wait_s", "handle_s",
+    "agent", "outcome",
+)
+"""Columns of the optional per-contact log (``outcome``: abandoned, blocked or an OUTCOMES name)."""
 
 
 @dataclass
@@ -84,6 +66,11 @@ class SimulationResult:
         return self.cfg.interval_min * 60.0
 
     @property
+    def per_day(self) -> int:
+        """Intervals per day."""
+        return intervals_per_day(self.cfg.interval_min)
+
+    @property
     def window(self) -> tuple[int, int]:
         """Measured intervals ``[first, stop)``: after warm-up, before the horizon."""
         first = math.ceil(round(self.cfg.warmup_days * DAY_S / self.interval_s, 9))
@@ -110,20 +97,45 @@ class SimulationResult:
         """Per (interval, site) counters and rates, up to the horizon."""
         stop = self.window[1]
         i = np.arange(stop)
-        per_day = round(DAY_S / self.interval_s)
+        per_day = self.per_day
         return self._frame(self.counts[:stop], {
-            "interval": i, "day": i // per_day, "time_h": (i % per_day) * self.interval_s / 3600.0,
+            "interval": i, "day": i // per_day, "time_h": (i % per_day) * self.interval_s / HOUR_S,
             "warmup": i < self.window[0],
         })
 
     @property
     def days(self) -> pd.DataFrame:
         """Per (day, site) counters and rates, up to the horizon; ``warmup`` if it overlaps warm-up."""
-        per_day = round(DAY_S / self.interval_s)
+        per_day = self.per_day
         n_days = math.ceil(self.cfg.days)
         sums = self.counts[: n_days * per_day].reshape(n_days, per_day, *self.counts.shape[1:]).sum(axis=1)
         d = np.arange(n_days)
         return self._frame(sums, {"day": d, "warmup": d < self.cfg.warmup_days})
+
+    @property
+    def intraday(self) -> pd.DataFrame:
+        """Counters of the measured window summed by interval of the day, with rates: one row per (``time_h``, site)."""
+        first, stop = self.window
+        per_day = self.per_day
+        sums = np.zeros((per_day, *self.counts.shape[1:]))
+        np.add.at(sums, np.arange(first, stop) % per_day, self.counts[first:stop])
+        return self._frame(sums, {"time_h": np.arange(per_day) * self.cfg.interval_min / 60.0})
+
+    @property
+    def agents_at_end(self) -> pd.DataFrame:
+        """One row per agent employed at the horizon: site, stage, proficiency, burnout, tenure, KPI misses."""
+        a = self.agents
+        if a is None:
+            raise ValueError("no agent state in this result")
+        employed = (a.stage == Stage.CLASSROOM) | (a.stage == Stage.FLOOR)
+        return pd.DataFrame({
+            "site": np.asarray(self.cfg.site_names)[a.site[employed]],
+            "stage": np.where(a.stage[employed] == Stage.FLOOR, "floor", "classroom"),
+            "proficiency": a.proficiency[employed],
+            "burnout": a.burnout[employed],
+            "tenure_days": self.cfg.days - a.hire_day[employed],
+            "kpi_misses": a.kpi_misses[employed],
+        })
 
     def totals(self, *, measured: bool = True) -> NDArray[np.float64]:
         """Counter sums per site, shape ``(n_sites, N)``, over the measured window or all time."""
@@ -153,76 +165,4 @@ class SimulationResult:
         """The per-contact log (needs ``call_log=True``)."""
         if self.call_log is None:
             raise ValueError("no call log: simulate with call_log=True (CLI: --call-log)")
-        from .engine import CALL_LOG_COLUMNS
-
         return pd.DataFrame(self.call_log, columns=list(CALL_LOG_COLUMNS))
-
-
-# --------------------------------------------------------------------------- folders
-
-
-@contextmanager
-def staging(out: Path) -> Iterator[Path]:
-    """Write into a temporary sibling folder, then move it to ``out`` in one rename.
-
-    If anything fails, nothing is left at ``out``; an existing ``out`` is replaced only on
-    success.
-    """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        yield tmp
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Write ``data`` as indented JSON (NaN written as null)."""
-    path.write_text(json.dumps(_clean(data), indent=2) + "\n")
-
-
-def _clean(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    if isinstance(x, np.generic):
-        return _clean(x.item())
-    return x
-
-
-def write_run(rep: Any, out: Path, *, elapsed_s: float, command: str) -> Path:
-    """Write a replicated run's results folder atomically and return its path.
-
-    Contents: ``config.yaml`` (resolved), ``meta.json`` (seed, replications, versions,
-    wall time, command), ``summary.csv`` (mean and 95% CI per site and metric),
-    ``replications.csv``, ``days.csv``, ``intraday.csv``, ``wait_hist.csv`` and
-    ``figures/*.png``.
-    """
-    import yaml
-
-    from .plotting import save_figures
-
-    with staging(Path(out)) as tmp:
-        (tmp / "config.yaml").write_text(yaml.safe_dump(rep.cfg.to_dict(), sort_keys=False))
-        write_json(tmp / "meta.json", {
-            "seed": rep.seed, "replications": rep.replications, "versions": rep.versions,
-            "elapsed_s": round(elapsed_s, 3), "command": command,
-        })
-        rep.summary.to_csv(tmp / "summary.csv", index=False)
-        rep.per_replication.to_csv(tmp / "replications.csv", index=False)
-        rep.days.to_csv(tmp / "days.csv", index=False)
-        rep.intraday.to_csv(tmp / "intraday.csv", index=False)
-        labels = [*rep.cfg.site_names, "all"]
-        hist = pd.DataFrame(rep.wait_hist.T, columns=labels)
-        hist.insert(0, "wait_from_s", np.arange(hist.shape[0]) * M.WAIT_BIN_S)
-        hist.to_csv(tmp / "wait_hist.csv", index=False)
-        save_figures(rep, tmp / "figures")
-    return Path(out)

@@ -3,116 +3,40 @@
 Every function takes a sweep's *points table* (one row per point, as written to
 ``points.parquet`` and returned by :func:`simulator.sweep.point_table`): swept keys as
 columns named by their dotted keys, and ``<metric>_mean``, ``<metric>_ci_low`` and
-``<metric>_ci_high`` per metric. Like :mod:`simulator.plotting`, they draw on one ``Axes``,
-return it and never call ``show()`` or ``savefig()``; :func:`save_sweep_figures` is the only
-function that writes files.
-
-Targets are strings such as ``service_level>=0.8`` or ``attrition_annual<=0.35``: a metric
-(compared by its mean over replications, or by the unfavourable end of its 95% interval
-with ``conservative=True``) or a swept parameter, an operator among ``>=``, ``<=``, ``>``
-and ``<``, and a number.
+``<metric>_ci_high`` per metric. Like the other :mod:`simulator.plots` modules they draw
+on one ``Axes``, return it and never call ``show()`` or ``savefig()``;
+:func:`simulator.output.write_sweep_figures` writes the figure set of :func:`figures`.
+Targets are parsed by :mod:`simulator.targets`.
 """
 
 from __future__ import annotations
 
 import math
-import operator
 import re
 import textwrap
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import PercentFormatter
 
-from .plotting import DPI, SHARES, _band, _finish, _title, axis_label
-
-if TYPE_CHECKING:
-    from .sweep import Sweep
-
-_OPS: dict[str, Callable[[Any, Any], Any]] = {
-    ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
-}
-_TARGET = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(>=|<=|>|<)\s*([-+0-9.eE]+)\s*$")
-
-
-@dataclass(frozen=True)
-class Target:
-    """A feasibility target: ``metric op value``."""
-
-    metric: str
-    """Metric name (``service_level``) or swept key (``sites.inhouse.agents``)."""
-    op: str
-    """One of ``>=``, ``<=``, ``>``, ``<``."""
-    value: float
-    """Threshold."""
-
-    def __str__(self) -> str:
-        value = f"{self.value:.0%}" if self.metric in SHARES else f"{self.value:g}"
-        return f"{self.metric} {self.op} {value}"
-
-
-def parse_target(text: str) -> Target:
-    """Parse ``"service_level>=0.8"`` into a :class:`Target`.
-
-    Raises:
-        ValueError: if the text is not ``name op number``.
-    """
-    m = _TARGET.match(text)
-    if m is None:
-        raise ValueError(f"expected METRIC>=NUMBER (or <=, >, <), e.g. service_level>=0.8, got {text!r}")
-    try:
-        value = float(m.group(3))
-    except ValueError:
-        raise ValueError(f"not a number: {m.group(3)!r} in {text!r}") from None
-    return Target(m.group(1), m.group(2), value)
-
-
-def _values(points: pd.DataFrame, name: str, *, end: str = "mean") -> pd.Series:
-    """A metric's ``_mean`` (or ``_ci_low``/``_ci_high``) column, or a parameter column."""
-    if f"{name}_{end}" in points.columns:
-        return points[f"{name}_{end}"].astype(float)
-    if name in points.columns:
-        return points[name]
-    metrics = sorted(c.removesuffix("_mean") for c in points.columns if c.endswith("_mean"))
-    raise KeyError(f"no metric or parameter {name!r}; metrics are {metrics}")
-
-
-def feasible(points: pd.DataFrame, targets: Sequence[str | Target], *, conservative: bool = False) -> pd.Series:
-    """Which points meet every target.
-
-    Args:
-        points: A sweep's points table.
-        targets: Targets as strings or :class:`Target`.
-        conservative: Compare the interval's unfavourable end (``ci_low`` for ``>=``)
-            instead of the mean.
-
-    Returns:
-        A boolean Series aligned with ``points``; a point with a NaN metric is not feasible.
-    """
-    ok = pd.Series(True, index=points.index)
-    for t in targets:
-        t = parse_target(t) if isinstance(t, str) else t
-        end = ("ci_low" if t.op in (">=", ">") else "ci_high") if conservative else "mean"
-        ok &= _OPS[t.op](_values(points, t.metric, end=end), t.value).fillna(False).astype(bool)
-    return ok
-
-
-def cheapest_feasible(
-    points: pd.DataFrame, targets: Sequence[str | Target], cost: str, *, conservative: bool = False
-) -> pd.Series | None:
-    """The feasible point with the lowest mean ``cost`` (a metric or a parameter); None if none is feasible."""
-    ok = points[feasible(points, targets, conservative=conservative)]
-    if ok.empty:
-        return None
-    return ok.loc[_values(ok, cost).astype(float).idxmin()]
-
+from ..metrics import SHARES
+from ..targets import Target, cheapest_feasible, feasible, parse_target, values
+from .common import (
+    MIN_REPLICATIONS_FOR_CI,
+    FigureSpec,
+    axis_label,
+    band,
+    clipped,
+    current_axes,
+    finish,
+    note_small_n,
+    title,
+)
 
 # --------------------------------------------------------------------------- axes helpers
 
@@ -169,21 +93,17 @@ def _unique_cells(points: pd.DataFrame, keys: Sequence[str]) -> None:
         )
 
 
-def _new_axes(ax: Axes | None) -> Axes:
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt  # only when no axes are given (notebooks)
-
-    return plt.gca()
-
-
 # --------------------------------------------------------------------------- plots
 
 
 def metric_vs_parameter(
     points: pd.DataFrame, metric: str, x: str, *, by: str | None = None, ax: Axes | None = None
 ) -> Axes:
-    """Plot a metric's mean against a swept key with its 95% CI band, one curve per value of ``by``.
+    """Plot a metric's mean against a swept key with its 95% CI, one curve per value of ``by``.
+
+    The intervals are light bands; with fewer than
+    :data:`~simulator.plots.common.MIN_REPLICATIONS_FOR_CI` replications per point they are
+    error bars instead, and the figure says that they are rough.
 
     Args:
         points: A sweep's points table.
@@ -195,24 +115,34 @@ def metric_vs_parameter(
     Returns:
         The axes drawn on.
     """
-    ax = _new_axes(ax)
-    _values(points, metric)
+    ax = ax if ax is not None else current_axes()
+    values(points, metric)
     _unique_cells(points, [x, *([by] if by else [])])
     xs, cats = _positions(points[x])
     frame = points.assign(_x=xs)
     groups = [(None, frame)] if by is None else list(frame.groupby(by, sort=True, dropna=False))
+    n = int(points["replications"].min()) if "replications" in points.columns else None
+    rough = n is not None and n < MIN_REPLICATIONS_FOR_CI
     for value, g in groups:
         g = g.sort_values("_x")
         t = pd.DataFrame({"mean": g[f"{metric}_mean"], "ci_low": g[f"{metric}_ci_low"],
                           "ci_high": g[f"{metric}_ci_high"]})
         label = "mean over replications" if by is None else f"{by} = {_text(value)}"
-        _band(ax, g["_x"].to_numpy(dtype=float), t, metric, line_label=label, color=None)
+        gx = g["_x"].to_numpy(dtype=float)
+        if rough:
+            (line,) = ax.plot(gx, t["mean"].to_numpy(), marker="o", markersize=3.5, lw=1.8, label=label)
+            low, high = clipped(t, metric)
+            ax.errorbar(gx, t["mean"].to_numpy(), yerr=[t["mean"].to_numpy() - low, high - t["mean"].to_numpy()],
+                        fmt="none", ecolor=line.get_color(), alpha=0.5, capsize=3, lw=1)
+        else:
+            band(ax, gx, t, metric, line_label=label, alpha=0.12)
     _categorical(ax, cats)
     if cats is None and points[x].nunique() <= 12:
         ax.set_xticks(sorted(set(xs)))
-    n = int(points["replications"].min()) if "replications" in points.columns else None
-    title = f"{_title(metric)} by {x}" + (f" ({n} replications per point)" if n else "")
-    return _finish(ax, t, metric, xlabel=param_label(x), title=title)
+    if n is not None:
+        note_small_n(ax, n)
+    heading = f"{title(metric)} by {x}" + (f" ({n} replications per point)" if n else "")
+    return finish(ax, t, metric, xlabel=param_label(x), title=heading)
 
 
 def heatmap(points: pd.DataFrame, metric: str, x: str, y: str, *, ax: Axes | None = None) -> Axes:
@@ -228,13 +158,13 @@ def heatmap(points: pd.DataFrame, metric: str, x: str, y: str, *, ax: Axes | Non
     Returns:
         The axes drawn on.
     """
-    ax = _new_axes(ax)
-    values = _values(points, metric)
+    ax = ax if ax is not None else current_axes()
+    means = values(points, metric)
     _unique_cells(points, [x, y])
     xcats = sorted(points[x].unique(), key=_sort_key)
     ycats = sorted(points[y].unique(), key=_sort_key)
     grid = np.full((len(ycats), len(xcats)), np.nan)
-    for (xv, yv), v in zip(zip(points[x], points[y], strict=True), values, strict=True):
+    for (xv, yv), v in zip(zip(points[x], points[y], strict=True), means, strict=True):
         grid[_index(ycats, yv), _index(xcats, xv)] = v
     finite = grid[np.isfinite(grid)]
     vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
@@ -246,12 +176,10 @@ def heatmap(points: pd.DataFrame, metric: str, x: str, y: str, *, ax: Axes | Non
     ax.set_yticks(range(len(ycats)), [_text(v) for v in ycats])
     ax.set_xlabel(param_label(x))
     ax.set_ylabel(param_label(y))
-    ax.set_title(f"{_title(metric)}: mean over replications")
+    ax.set_title(f"{title(metric)}: mean over replications")
     bar = ax.figure.colorbar(image, ax=ax)
     bar.set_label(axis_label(metric))
     if metric in SHARES:
-        from matplotlib.ticker import PercentFormatter
-
         bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     return ax
 
@@ -297,7 +225,7 @@ def feasibility_map(
     Returns:
         The axes drawn on.
     """
-    ax = _new_axes(ax)
+    ax = ax if ax is not None else current_axes()
     parsed = [parse_target(t) if isinstance(t, str) else t for t in targets]
     y = y if y is not None else cost
     if y is None:
@@ -307,7 +235,7 @@ def feasibility_map(
     y_is_metric = f"{y}_mean" in points.columns
     if y_is_metric:
         _unique_cells(points, [x])
-        ys, ycats = _values(points, y).to_numpy(dtype=float), None
+        ys, ycats = values(points, y).to_numpy(dtype=float), None
         low, high = points[f"{y}_ci_low"].to_numpy(dtype=float), points[f"{y}_ci_high"].to_numpy(dtype=float)
         ax.errorbar(xs, ys, yerr=[ys - low, high - ys], fmt="none", ecolor="0.6", lw=1, capsize=3, zorder=1,
                     label="95% CI")
@@ -321,7 +249,7 @@ def feasibility_map(
         best = cheapest_feasible(points, parsed, cost, conservative=conservative)
         if best is not None:
             i = points.index.get_loc(best.name)
-            c = float(_values(points.loc[[best.name]], cost).iloc[0])
+            c = float(values(points.loc[[best.name]], cost).iloc[0])
             ax.scatter([xs[i]], [ys[i]], marker="*", s=380, color="gold", edgecolor="k", zorder=3)
             handles.append(Line2D([], [], marker="*", color="gold", markeredgecolor="k", markersize=15, lw=0,
                                   label=textwrap.fill(f"cheapest feasible: {best['label']} ({cost} {_fmt(cost, c)})",
@@ -349,58 +277,45 @@ def feasibility_map(
 # --------------------------------------------------------------------------- figure set
 
 
-def _axes_keys(points: pd.DataFrame, sw: Sweep) -> list[str]:
-    """One swept key per dimension that varies, in sweep order."""
-    return [dim[0] for dim in sw.dimensions if points[dim[0]].astype(str).nunique() > 1]
-
-
 def _slug(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]+", "-", key).strip("-")
 
 
-def save_sweep_figures(points: pd.DataFrame, sw: Sweep, out_dir: str | Path, *,
-                       targets: Sequence[str] | None = None) -> list[Path]:
-    """Write the standard figures of a sweep as PNGs and return their paths.
+def figures(
+    points: pd.DataFrame, dimensions: Sequence[Sequence[str]], metrics: Sequence[str], *,
+    targets: Sequence[str] = (), cost: str | None = None,
+) -> list[FigureSpec]:
+    """The standard figures of a sweep, to be drawn by :func:`simulator.output.write_figures`.
 
-    For each metric of ``sw.report.metrics`` present: the metric against the first varying
-    swept key, one curve per value of the second (``<metric>_vs_<key>.png``), and with two
+    For each metric of ``metrics`` present: the metric against the first varying swept
+    key, one curve per value of the second (``<metric>_vs_<key>.png``), and with two
     varying keys a heatmap (``<metric>_heatmap.png``). With targets, a feasibility map
-    (``feasibility.png``) starring the point of lowest ``report.cost``. Sweeps with more
-    than two varying keys, or whose points do not form a grid over them, get no figures:
-    plot them from the tables.
+    (``feasibility.png``) starring the point of lowest ``cost``. Sweeps with more than two
+    varying keys, or whose points do not form a grid over them, get no figures: plot them
+    from the tables.
 
     Args:
         points: The sweep's points table.
-        sw: The sweep.
-        out_dir: Folder to write into (created if missing).
-        targets: Feasibility targets (default: ``sw.report.targets``).
+        dimensions: Swept keys grouped by what varies together (``Sweep.dimensions``).
+        metrics: Metrics to draw.
+        targets: Feasibility targets.
+        cost: Metric or parameter to minimise among feasible points.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    keys = _axes_keys(points, sw)
+    keys = [dim[0] for dim in dimensions if points[dim[0]].astype(str).nunique() > 1]
     if not 1 <= len(keys) <= 2 or points.duplicated(subset=keys).any():
         return []
     x, by = keys[0], (keys[1] if len(keys) == 2 else None)
-    metrics = [m for m in sw.report.metrics if f"{m}_mean" in points.columns]
-    caption = f"{sw.name}: {len(points)} points x {sw.replications} replications, seed {sw.seed}"
-    draws: list[tuple[str, Callable[..., Any]]] = []  # each called with ax=
-    for m in metrics:
-        draws.append((f"{m}_vs_{_slug(x)}.png", partial(metric_vs_parameter, points, m, x, by=by)))
+    size = (8.0, 5.2)
+
+    def on_axes(draw: Any) -> Any:
+        return lambda fig: draw(ax=fig.subplots())
+
+    specs: list[FigureSpec] = []
+    for m in (m for m in metrics if f"{m}_mean" in points.columns):
+        specs.append((f"{m}_vs_{_slug(x)}.png", size, on_axes(partial(metric_vs_parameter, points, m, x, by=by))))
         if by is not None:
-            draws.append((f"{m}_heatmap.png", partial(heatmap, points, m, x, by)))
-    all_targets = list(dict.fromkeys(sw.report.targets if targets is None else targets))
-    if all_targets:
-        cost = sw.report.cost
-        y = by or cost or parse_target(all_targets[0]).metric
-        draws.append(("feasibility.png", partial(feasibility_map, points, all_targets, x, y, cost=cost)))
-    paths = []
-    for name, draw in draws:
-        fig = Figure(figsize=(8.0, 5.2), layout="constrained")
-        try:
-            draw(ax=fig.subplots())
-            fig.suptitle(caption, fontsize="medium", color="0.3")
-            fig.savefig(out / name, dpi=DPI)
-            paths.append(out / name)
-        finally:
-            fig.clear()
-    return paths
+            specs.append((f"{m}_heatmap.png", size, on_axes(partial(heatmap, points, m, x, by))))
+    if targets:
+        y = by or cost or parse_target(targets[0]).metric
+        specs.append(("feasibility.png", size, on_axes(partial(feasibility_map, points, targets, x, y, cost=cost))))
+    return specs
