@@ -102,16 +102,32 @@ def show(config: str, sets: tuple[str, ...]) -> None:
     click.echo(yaml.safe_dump(_load(config, sets).to_dict(), sort_keys=False), nl=False)
 
 
+def _experiment_options(*, replications: int, min_replications: int, replications_help: str, set_help: str,
+                        out_help: str, json_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options ``run`` and ``compare`` share: --set, -r, --seed, -w, --out and --json."""
+    options = [
+        click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=set_help),
+        click.option("-r", "--replications", default=replications, show_default=True,
+                     type=click.IntRange(min=min_replications), help=replications_help),
+        SEED_OPTION,
+        WORKERS_OPTION,
+        click.option("--out", type=click.Path(file_okay=False), default=None, help=out_help),
+        click.option("--json", "as_json", is_flag=True, help=json_help),
+    ]
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return decorate
+
+
 @main.command()
 @click.argument("config", type=click.Path(dir_okay=False))
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
-@click.option("-r", "--replications", default=10, show_default=True, type=click.IntRange(min=1),
-              help="Independent replications.")
-@SEED_OPTION
-@WORKERS_OPTION
-@click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Results folder [default: results/<scenario name>].")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@_experiment_options(replications=10, min_replications=1, replications_help="Independent replications.",
+                     set_help=SET_HELP, out_help="Results folder [default: results/<scenario name>].",
+                     json_help="Print the summary as JSON on stdout.")
 @click.option("--call-log", is_flag=True, help="Also write calls.csv: one row per contact of replication 0.")
 def run(config: str, sets: tuple[str, ...], replications: int, seed: int, workers: int | None,
         out: str | None, as_json: bool, call_log: bool) -> None:
@@ -141,15 +157,12 @@ def run(config: str, sets: tuple[str, ...], replications: int, seed: int, worker
 
 @main.command()
 @click.argument("configs", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="Override a field in every scenario, e.g. --set days=120 (repeatable).")
-@click.option("-r", "--replications", default=8, show_default=True, type=click.IntRange(min=2),
-              help="Replications per scenario (replication k of every scenario sees the same callers).")
-@SEED_OPTION
-@WORKERS_OPTION
-@click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Results folder [default: results/compare-<first>-vs-<n>].")
-@click.option("--json", "as_json", is_flag=True, help="Print every metric of every scenario as JSON on stdout.")
+@_experiment_options(
+    replications=8, min_replications=2,
+    replications_help="Replications per scenario (replication k of every scenario sees the same callers).",
+    set_help="Override a field in every scenario, e.g. --set days=120 (repeatable).",
+    out_help="Results folder [default: results/compare-<first>-vs-<n>].",
+    json_help="Print every metric of every scenario as JSON on stdout.")
 def compare(configs: tuple[str, ...], sets: tuple[str, ...], replications: int, seed: int,
             workers: int | None, out: str | None, as_json: bool) -> None:
     """Compare scenarios with common random numbers against the first CONFIG.

@@ -56,34 +56,40 @@ class ConfigModel(BaseModel):
 # --------------------------------------------------------------------------- distributions
 
 
-class Exponential(ConfigModel):
+class _ByMean(ConfigModel):
+    """A family given by its mean."""
+
+    mean_s: Positive = Field(description="Mean (seconds).")
+
+
+class Exponential(_ByMean):
     """Exponential distribution given by its mean."""
 
     dist: Literal["exponential"] = "exponential"
-    mean_s: Positive = Field(description="Mean (seconds).")
 
 
-class Lognormal(ConfigModel):
+class _ByMeanCV(_ByMean):
+    """A family given by its mean and coefficient of variation."""
+
+    cv: Positive = Field(description="Coefficient of variation (standard deviation / mean).")
+
+
+class Lognormal(_ByMeanCV):
     """Lognormal distribution given by its mean and coefficient of variation."""
 
     dist: Literal["lognormal"] = "lognormal"
-    mean_s: Positive = Field(description="Mean (seconds).")
-    cv: Positive = Field(description="Coefficient of variation (standard deviation / mean).")
 
 
-class Gamma(ConfigModel):
+class Gamma(_ByMeanCV):
     """Gamma distribution given by its mean and coefficient of variation."""
 
     dist: Literal["gamma"] = "gamma"
-    mean_s: Positive = Field(description="Mean (seconds).")
-    cv: Positive = Field(description="Coefficient of variation (standard deviation / mean).")
 
 
-class Weibull(ConfigModel):
+class Weibull(_ByMean):
     """Weibull distribution given by its mean and shape parameter."""
 
     dist: Literal["weibull"] = "weibull"
-    mean_s: Positive = Field(description="Mean (seconds).")
     shape: Positive = Field(description="Weibull shape k (1 = exponential).")
 
 

@@ -65,8 +65,8 @@ class _ByInversion:
 
 
 @dataclass(frozen=True)
-class Exponential(_ByInversion):
-    """Exponential with mean ``mean_s``."""
+class _ByMean(_ByInversion):
+    """A family given by its mean ``mean_s`` (seconds)."""
 
     mean_s: float
 
@@ -74,6 +74,11 @@ class Exponential(_ByInversion):
     def mean(self) -> float:
         """Mean (seconds)."""
         return self.mean_s
+
+
+@dataclass(frozen=True)
+class Exponential(_ByMean):
+    """Exponential with mean ``mean_s``."""
 
     @property
     def variance(self) -> float:
@@ -86,16 +91,10 @@ class Exponential(_ByInversion):
 
 
 @dataclass(frozen=True)
-class _ByMeanCV(_ByInversion):
+class _ByMeanCV(_ByMean):
     """A family given by its mean ``mean_s`` and coefficient of variation ``cv``."""
 
-    mean_s: float
     cv: float
-
-    @property
-    def mean(self) -> float:
-        """Mean (seconds)."""
-        return self.mean_s
 
     @property
     def variance(self) -> float:
@@ -125,21 +124,15 @@ class Gamma(_ByMeanCV):
 
 
 @dataclass(frozen=True)
-class Weibull(_ByInversion):
+class Weibull(_ByMean):
     """Weibull with mean ``mean_s`` and shape ``shape``."""
 
-    mean_s: float
     shape: float
 
     @property
     def scale(self) -> float:
         """Scale parameter lambda (seconds)."""
         return self.mean_s / math.gamma(1.0 + 1.0 / self.shape)
-
-    @property
-    def mean(self) -> float:
-        """Mean (seconds)."""
-        return self.mean_s
 
     @property
     def variance(self) -> float:
@@ -153,15 +146,8 @@ class Weibull(_ByInversion):
 
 
 @dataclass(frozen=True)
-class Deterministic(_ByInversion):
+class Deterministic(_ByMean):
     """The constant ``mean_s``."""
-
-    mean_s: float
-
-    @property
-    def mean(self) -> float:
-        """Mean (seconds)."""
-        return self.mean_s
 
     @property
     def variance(self) -> float:

@@ -577,16 +577,20 @@ class Simulation:
         elif mode == BUSY and self.pending[a] == SHIFT_END:
             self.pending[a] = 0.0
 
+    def _leave_floor(self, a: int, mode: int) -> None:
+        """Take idle agent ``a`` off the floor into ``mode`` (OFF or BREAK)."""
+        site = self.sites[self.agents.site[a]]
+        site.idle.remove(a)
+        self.mode[a] = mode
+        self._staff_change(site, -1)
+
     def _on_shift_end(self, ev: Event) -> None:
         a, end = cast(tuple[int, float], ev.value)
         if self.shift_end[a] != end:
             return  # a contiguous shift took over
         mode = self.mode[a]
         if mode == IDLE:
-            site = self.sites[self.agents.site[a]]
-            site.idle.remove(a)
-            self.mode[a] = OFF
-            self._staff_change(site, -1)
+            self._leave_floor(a, OFF)
         elif mode == BUSY:
             self.pending[a] = SHIFT_END
         elif mode == BREAK:
@@ -596,10 +600,7 @@ class Simulation:
         a, length = cast(tuple[int, float], ev.value)
         mode = self.mode[a]
         if mode == IDLE:
-            site = self.sites[self.agents.site[a]]
-            site.idle.remove(a)
-            self.mode[a] = BREAK
-            self._staff_change(site, -1)
+            self._leave_floor(a, BREAK)
             self._at(length, self._on_break_end, a)
         elif mode == BUSY and self.pending[a] == 0.0:
             self.pending[a] = length

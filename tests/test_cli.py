@@ -97,7 +97,7 @@ def test_erlang_simulate_json_shape(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert set(data["analytic"]) == set(data["simulated"])
-    assert {"p_wait", "p_abandon", "asa_s", "service_level", "occupancy"} <= set(data["analytic"])
+    assert {"p_wait", "abandon_rate", "asa_s", "service_level", "occupancy"} <= set(data["analytic"])
     assert set(data["simulated"]["p_wait"]) == {"mean", "ci95"}
 
 
