@@ -14,8 +14,8 @@ from matplotlib.figure import Figure
 
 import simulator.replication
 from simulator import targets as T
-from simulator.plots import sweep as SP
 from simulator.cli import main
+from simulator.plots import sweep as SP
 from tests.conftest import ROOT
 
 matplotlib.use("Agg")
