@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .units import intervals_per_day
+from .units import DAY_S, MINUTES_PER_HOUR, intervals_per_day
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Weekday names in calendar order; day 0 of a run is ``start_weekday``."""
@@ -143,7 +143,7 @@ class Repeat(ConfigModel):
 
     p: Probability = Field(0.0, description="Probability an unresolved caller calls again.")
     delay: DurationSpec = Field(
-        Exponential(mean_s=86400.0), description="Delay from the end of the call (seconds)."
+        Exponential(mean_s=DAY_S), description="Delay from the end of the call (seconds)."
     )
 
 
@@ -235,7 +235,7 @@ class Shift(ConfigModel):
 
     @model_validator(mode="after")
     def _breaks_inside(self) -> Shift:
-        end_min = self.length_h * 60.0
+        end_min = self.length_h * MINUTES_PER_HOUR
         previous_end = 0.0
         for i, b in enumerate(self.breaks):
             if b.start_min < previous_end or b.start_min + b.length_min > end_min:

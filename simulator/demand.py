@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from . import config as C
 from .distributions import from_spec
 from .rng import stream
-from .units import DAY_S, HOUR_S, intervals_per_day
+from .units import DAY_S, HOUR_S, MINUTE_S, MINUTES_PER_HOUR, intervals_per_day
 
 
 def weekday_of(cfg: C.Scenario, day: int) -> str:
@@ -48,7 +48,7 @@ def open_mask(cfg: C.Scenario, day: int) -> NDArray[np.bool_]:
     hours = cfg.demand.open_h.get(weekday_of(cfg, day), (8.0, 20.0))  # type: ignore[call-overload]
     if hours is None:
         return np.zeros(n, dtype=bool)
-    start_h = np.arange(n) * cfg.interval_min / 60.0
+    start_h = np.arange(n) * cfg.interval_min / MINUTES_PER_HOUR
     return (start_h >= hours[0]) & (start_h < hours[1])
 
 
@@ -57,7 +57,7 @@ def expected_calls(cfg: C.Scenario, day: int) -> NDArray[np.float64]:
     d = cfg.demand
     n = intervals_per_day(cfg.interval_min)
     if d.mode == "stationary":
-        return np.full(n, d.calls_per_hour * cfg.interval_min / 60.0)
+        return np.full(n, d.calls_per_hour * cfg.interval_min / MINUTES_PER_HOUR)
     w = interval_weights(cfg) * open_mask(cfg, day)
     if w.sum() == 0:
         return np.zeros(n)
@@ -98,7 +98,7 @@ DECISIONS: tuple[str, ...] = ("irate", "resolve", "escalate", "scam", "detect", 
 
 def draw_day(cfg: C.Scenario, seed: int, replication: int, day: int, horizon_s: float) -> DayCallers:
     """Draw all base callers of ``day`` that arrive before ``horizon_s``."""
-    interval_s = cfg.interval_min * 60.0
+    interval_s = cfg.interval_min * MINUTE_S
     rng = stream(seed, replication, "arrivals", day)
     lam = expected_calls(cfg, day)
     cv = cfg.demand.overdispersion_cv

@@ -45,7 +45,7 @@ from .distributions import from_spec
 from .result import SimulationResult
 from .rng import UniformBlocks, stream
 from .routing import AGENT_SELECTORS, SITE_ROUTERS
-from .units import DAY_S
+from .units import DAY_S, MINUTE_S
 
 # Contact kinds, states and outcomes.
 FIRST, REDIAL, REPEAT = 0, 1, 2
@@ -159,7 +159,7 @@ class Simulation:
         self.seed = seed
         self.replication = replication
         self.env = simpy.Environment()
-        self.interval_s = cfg.interval_min * 60.0
+        self.interval_s = cfg.interval_min * MINUTE_S
         self.horizon_s = cfg.days * DAY_S
         self.n_days = math.ceil(cfg.days)
         self.end_s = (self.n_days + 1) * DAY_S  # one extra day to drain the queues
@@ -197,7 +197,7 @@ class Simulation:
         self.escalation_p = [t.escalation_p for t in types]
         self.scam_p = [t.scam_p for t in types]
         self.patience = from_spec(cfg.demand.patience)
-        self.anger_per_s = cfg.demand.anger_per_min / 60.0
+        self.anger_per_s = cfg.demand.anger_per_min / MINUTE_S
 
         selection = UniformBlocks(stream(seed, replication, "selection"))
         self.sites = [

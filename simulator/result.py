@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from . import config as C
 from . import metrics as M
-from .units import DAY_S, HOUR_S, intervals_per_day
+from .units import DAY_S, HOUR_S, MINUTE_S, MINUTES_PER_HOUR, intervals_per_day
 from .workforce import AgentState, Stage
 
 CALL_LOG_COLUMNS = (
@@ -63,7 +63,7 @@ class SimulationResult:
     @property
     def interval_s(self) -> float:
         """Interval length (seconds)."""
-        return self.cfg.interval_min * 60.0
+        return self.cfg.interval_min * MINUTE_S
 
     @property
     def per_day(self) -> int:
@@ -119,7 +119,7 @@ class SimulationResult:
         per_day = self.per_day
         sums = np.zeros((per_day, *self.counts.shape[1:]))
         np.add.at(sums, np.arange(first, stop) % per_day, self.counts[first:stop])
-        return self._frame(sums, {"time_h": np.arange(per_day) * self.cfg.interval_min / 60.0})
+        return self._frame(sums, {"time_h": np.arange(per_day) * self.cfg.interval_min / MINUTES_PER_HOUR})
 
     @property
     def agents_at_end(self) -> pd.DataFrame:

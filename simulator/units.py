@@ -11,6 +11,9 @@ from typing import Final
 MINUTE_S: Final[float] = 60.0
 """Seconds per minute."""
 
+MINUTES_PER_HOUR: Final[float] = 60.0
+"""Minutes per hour."""
+
 HOUR_S: Final[float] = 3600.0
 """Seconds per hour."""
 

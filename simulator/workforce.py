@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from . import config as C
 from .demand import weekday_of
 from .metrics import NOVICE_P
-from .units import DAY_S, HOUR_S
+from .units import DAY_S, HOUR_S, MINUTE_S
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -455,8 +455,8 @@ def plan_day(state: AgentState, cfg: C.Scenario, day: int) -> DayPlan:
             bs = np.full(max_breaks, np.nan)
             bl = np.full(max_breaks, np.nan)
             for j, b in enumerate(sh.breaks):
-                bs[j] = start + b.start_min * 60.0
-                bl[j] = b.length_min * 60.0
+                bs[j] = start + b.start_min * MINUTE_S
+                bl[j] = b.length_min * MINUTE_S
             agents.append(idx)
             starts.append(np.full(idx.size, start))
             ends.append(np.full(idx.size, start + sh.length_h * HOUR_S))
