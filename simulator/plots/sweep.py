@@ -123,17 +123,20 @@ def metric_vs_parameter(
     groups = [(None, frame)] if by is None else list(frame.groupby(by, sort=True, dropna=False))
     n = int(points["replications"].min()) if "replications" in points.columns else None
     rough = n is not None and n < MIN_REPLICATIONS_FOR_CI
-    for value, g in groups:
+    span = float(np.ptp(xs)) if len(xs) else 0.0
+    for i, (value, g) in enumerate(groups):
         g = g.sort_values("_x")
         t = pd.DataFrame({"mean": g[f"{metric}_mean"], "ci_low": g[f"{metric}_ci_low"],
                           "ci_high": g[f"{metric}_ci_high"]})
         label = "mean over replications" if by is None else f"{by} = {_text(value)}"
         gx = g["_x"].to_numpy(dtype=float)
         if rough:
-            (line,) = ax.plot(gx, t["mean"].to_numpy(), marker="o", markersize=3.5, lw=1.8, label=label)
+            mean = t["mean"].to_numpy()
+            (line,) = ax.plot(gx, mean, marker="o", markersize=3.5, lw=1.8, label=label)
             low, high = clipped(t, metric)
-            ax.errorbar(gx, t["mean"].to_numpy(), yerr=[t["mean"].to_numpy() - low, high - t["mean"].to_numpy()],
-                        fmt="none", ecolor=line.get_color(), alpha=0.5, capsize=3, lw=1)
+            dodge = (i - (len(groups) - 1) / 2) * 0.01 * span  # curves' bars side by side, not on top
+            ax.errorbar(gx + dodge, mean, yerr=[mean - low, high - mean], fmt="none", ecolor=line.get_color(),
+                        alpha=0.6, capsize=2, lw=1)
         else:
             band(ax, gx, t, metric, line_label=label, alpha=0.12)
     _categorical(ax, cats)

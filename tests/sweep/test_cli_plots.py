@@ -126,3 +126,17 @@ def test_plots_draw_labelled_axes() -> None:
     assert ax4.get_ylabel() == "total cost (currency units)"
     with pytest.raises(ValueError, match="several points share"):
         SP.metric_vs_parameter(POINTS, "service_level", "agents", ax=ax1)
+
+
+def test_few_replications_get_error_bars_and_a_note() -> None:
+    from matplotlib.collections import PolyCollection
+
+    fig = Figure()
+    many, few = fig.subplots(1, 2)
+    SP.metric_vs_parameter(POINTS, "service_level", "agents", by="share", ax=many)
+    SP.metric_vs_parameter(POINTS.assign(replications=2), "service_level", "agents", by="share", ax=few)
+    assert sum(isinstance(c, PolyCollection) for c in many.collections) == 2  # one band per curve
+    assert not any("replications: intervals" in t.get_text() for t in many.texts)
+    assert not any(isinstance(c, PolyCollection) for c in few.collections)  # error bars instead of bands
+    assert [t.get_text() for t in few.texts] == ["only 2 replications: intervals are wide and rough"]
+    assert len(few.lines) >= 2 and few.get_ylim()[1] <= 1.02

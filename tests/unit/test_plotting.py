@@ -270,3 +270,19 @@ def test_only_output_write_figures_saves_figures() -> None:
             if isinstance(node, ast.FunctionDef) and "savefig" in _calls(ast.Module(body=[node], type_ignores=[])):
                 writers.append(f"{path.relative_to(package)}:{node.name}")
     assert writers == ["output.py:write_figures"]
+
+
+def test_workforce_periods_are_whole() -> None:
+    from simulator import metrics as M
+    from simulator.plots.compare import periodic
+
+    def days_table(n_days: int) -> pd.DataFrame:
+        rows = {c: np.ones(n_days) for c in M.COUNTERS}
+        return pd.DataFrame({"replication": 0, "day": np.arange(n_days), "site": "all", **rows})
+
+    months = periodic(days_table(70), 30)  # days 60-69 are not a whole month: left out
+    assert months["period"].tolist() == [0, 1]
+    assert months["quits"].tolist() == [30.0, 30.0]
+    assert months["employed_days"].tolist() == [1.0, 1.0]  # agent-days / days = mean headcount
+    short = periodic(days_table(20), 30)  # a run shorter than a month keeps its partial month
+    assert short["period"].tolist() == [0] and short["quits"].tolist() == [20.0]
