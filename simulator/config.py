@@ -437,15 +437,17 @@ class Behaviour(ConfigModel):
     novice_slowdown: NonNegative = Field(1.0, description="Handle time x (1 + this x (1 - p)).")
     fatigue_slowdown: NonNegative = Field(0.0, description="Handle time x (1 + this x F).")
     irate_handle_multiplier: Positive = Field(1.3, description="Handle time multiplier for irate callers.")
-    rush_strength: Probability = Field(0.0, description="Handle time x (1 - this x r), r = pressure.")
+    rush_strength: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.0, description="Handle time x (1 - this x r), r = pressure; below 1 so handle times stay positive."
+    )
     fcr_floor: Probability = Field(0.5, description="Resolution x (floor + (1 - floor) x p).")
     fatigue_error: Probability = Field(0.0, description="Resolution x (1 - this x F).")
     rush_fcr_penalty: Probability = Field(0.0, description="Resolution x (1 - this x r).")
     novice_escalation: NonNegative = Field(1.0, description="Escalation x (1 + this x (1 - p)).")
     irate_escalation_multiplier: NonNegative = Field(1.5, description="Escalation multiplier if irate.")
     detect_floor: Probability = Field(0.3, description="Scam detection = floor + (1 - floor) x p.")
-    scam_detected_handle_fraction: Probability = Field(
-        0.3, description="A detected scam ends after this fraction of its handle time."
+    scam_detected_handle_fraction: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.3, description="A detected scam ends after this fraction of its handle time (> 0)."
     )
     learning_calls: Positive | None = Field(
         500.0, description="p <- 1 - (1 - p) exp(-1/learning_calls) per call; null: no learning."

@@ -42,6 +42,7 @@ from . import workforce as W
 from .costs import book_costs
 from .demand import DECISIONS, DayCallers, OpeningCalendar, draw_day
 from .distributions import from_spec
+from .formulas import ContactModel
 from .result import SimulationResult
 from .rng import UniformBlocks, stream
 from .routing import AGENT_SELECTORS, SITE_ROUTERS
@@ -182,22 +183,14 @@ class Simulation:
         self.fatigue_cfg = b.fatigue
         self.fatigue_on = b.fatigue.load_per_call > 0
         self.learning_on = self.learning_factor != 1.0
-        self.novice_slowdown, self.fatigue_slowdown = b.novice_slowdown, b.fatigue_slowdown
-        self.rush_strength, self.irate_handle = b.rush_strength, b.irate_handle_multiplier
-        self.detect_floor, self.scam_fraction = b.detect_floor, b.scam_detected_handle_fraction
-        self.novice_escalation, self.irate_escalation = b.novice_escalation, b.irate_escalation_multiplier
-        self.fcr_floor, self.fatigue_error, self.rush_fcr = b.fcr_floor, b.fatigue_error, b.rush_fcr_penalty
+        self.contact = ContactModel(cfg)
         self.sl_threshold_s = cfg.sl_threshold_s
 
         types = cfg.demand.call_types
         ranks = sorted({t.priority for t in types})
         self.type_rank = [ranks.index(t.priority) for t in types]
-        self.irate_p = [t.irate_p for t in types]
-        self.fcr = [t.fcr for t in types]
-        self.escalation_p = [t.escalation_p for t in types]
         self.scam_p = [t.scam_p for t in types]
         self.patience = from_spec(cfg.demand.patience)
-        self.anger_per_s = cfg.demand.anger_per_min / MINUTE_S
 
         selection = UniformBlocks(stream(seed, replication, "selection"))
         self.sites = [
@@ -425,32 +418,23 @@ class Simulation:
             live.fatigue[a] = f
         live.fatigue_t[a] = now
         r = live.pressure[a]
-        irate = call.u_irate < self.irate_p[ct] + self.anger_per_s * wait
-        ht = call.base_s * (1.0 + self.novice_slowdown * (1.0 - p))
-        if f:
-            ht *= 1.0 + self.fatigue_slowdown * f
-        if r:
-            ht *= 1.0 - self.rush_strength * r
+        eq = self.contact
+        irate = call.u_irate < eq.irate_probability(ct, wait)
+        ht = eq.handle_time_s(call.base_s, p, f, r, irate)
         if irate:
-            ht *= self.irate_handle
             c[b + _IRATE] += 1
         if call.scam:
-            if call.u_detect < self.detect_floor + (1.0 - self.detect_floor) * p:
+            if call.u_detect < eq.detection_probability(p):
                 call.outcome = SCAM_DETECTED
-                ht *= self.scam_fraction
+                ht *= eq.scam_fraction
             else:
                 call.outcome = SCAM_MISSED
+        elif call.u_esc < eq.escalation_probability(ct, p, irate):
+            call.outcome = ESCALATED
+        elif call.u_res < eq.resolution_probability(ct, site.resolution_multiplier, p, f, r):
+            call.outcome = RESOLVED
         else:
-            p_esc = self.escalation_p[ct] * (1.0 + self.novice_escalation * (1.0 - p))
-            if irate:
-                p_esc *= self.irate_escalation
-            if call.u_esc < p_esc:
-                call.outcome = ESCALATED
-            else:
-                p_res = (self.fcr[ct] * site.resolution_multiplier
-                         * (self.fcr_floor + (1.0 - self.fcr_floor) * p)
-                         * (1.0 - self.fatigue_error * f) * (1.0 - self.rush_fcr * r))
-                call.outcome = RESOLVED if call.u_res < p_res else UNRESOLVED
+            call.outcome = UNRESOLVED
         call.irate = irate
         call.agent = a
         call.t_ans = now

@@ -34,6 +34,10 @@ IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
 
+MAX_EXPONENT = 700.0
+"""Cap of the exponent of the quit hazard's burnout factor (exp(700) is near the float maximum)."""
+
+
 class Stage(IntEnum):
     """Where an agent is in their working life."""
 
@@ -353,11 +357,21 @@ class Workforce:
 
     def _quits(self, state: AgentState, day: int, u: FloatArray) -> BoolArray:
         """Daily hazard ``h0 exp(k B) x outside x (1 - retention x recognition) x early``."""
-        s = state.site
         employed = (state.stage == Stage.CLASSROOM) | (state.stage == Stage.FLOOR)
+        return employed & (u < self.quit_probability(state, day))
+
+    def quit_probability(self, state: AgentState, day: int) -> FloatArray:
+        """Probability that each agent quits today: ``1 - exp(-h)`` of the daily hazard ``h``, in [0, 1].
+
+        ``h = h0 exp(quit_burnout B) x outside x (1 - retention x recognition) x early``; the
+        exponent is capped at :data:`MAX_EXPONENT` so that a huge burnout gives a probability of 1,
+        not an overflow.
+        """
+        s = state.site
         early = np.where(day - state.hire_day < self.early_days[s], self.early_mult[s], 1.0)
-        h = self.h0[s] * np.exp(self.quit_burnout[s] * state.burnout) * self.outside[s] * self.retention[s] * early
-        return employed & (u < -np.expm1(-h))
+        burnout_factor = np.exp(np.minimum(self.quit_burnout[s] * state.burnout, MAX_EXPONENT))
+        h = self.h0[s] * burnout_factor * self.outside[s] * self.retention[s] * early
+        return -np.expm1(-h)
 
     def _separate(self, state: AgentState, day: int, who: BoolArray, reason: int, counter: FloatArray) -> None:
         state.stage[who] = Stage.GONE
@@ -397,11 +411,19 @@ class Workforce:
         s = state.site
         shift = self.shift_offset[s] + state.shift
         scheduled = (state.stage == Stage.FLOOR) & self.works[weekday_of(self.cfg, day)][shift]
-        p = self.absence_p[s] * (1.0 + self.burnout_cfg.absence_weight * state.burnout) * self.stuck[s]
-        state.absent = scheduled & (u < p)
+        state.absent = scheduled & (u < self.absence_probability(state))
         count["scheduled_days"] += self._bincount(state, scheduled)
         count["absent_days"] += self._bincount(state, state.absent)
         count["paid_s"] += self._bincount(state, scheduled, self.shift_s[shift])
+
+    def absence_probability(self, state: AgentState) -> FloatArray:
+        """Probability that each agent is absent on a scheduled day, in [0, 1].
+
+        ``min(1, absence_p (1 + w_abs B) (1 + stuck_absence max(0, 1 - outside_options)))``.
+        """
+        s = state.site
+        return np.minimum(self.absence_p[s] * (1.0 + self.burnout_cfg.absence_weight * state.burnout) * self.stuck[s],
+                          1.0)
 
     def _census(self, state: AgentState, count: dict[str, FloatArray]) -> None:
         floor = state.stage == Stage.FLOOR

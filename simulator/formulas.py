@@ -1,0 +1,90 @@
+"""The per-contact equations (``docs/model.md`` section 4.6), written once.
+
+At the answer of a contact the engine asks :class:`ContactModel` for the caller's anger, the
+handle time, and the probabilities of scam detection, escalation and resolution; it then
+compares each probability with the caller's pre-drawn uniform (``u < probability``).
+
+Every probability returned here lies in [0, 1] and the handle-time multiplier is positive
+for any valid configuration and any agent state, however large fatigue ``F`` grows:
+
+- irate: ``min(1, irate_p(type) + anger_per_s x wait_s)``;
+- handle time: ``base x (1 + novice_slowdown (1 - p)) x (1 + fatigue_slowdown F) x
+  (1 - rush_strength r) x irate_handle_multiplier [if irate]``, with ``p, r`` in [0, 1],
+  ``rush_strength < 1`` (schema) and ``F >= 0``, so every factor is positive;
+- scam detection: ``detect_floor + (1 - detect_floor) p``;
+- escalation: ``min(1, escalation_p(type) (1 + novice_escalation (1 - p)) x
+  irate_escalation_multiplier [if irate])``;
+- resolution: ``fcr(type) x resolution_multiplier(site) x (fcr_floor + (1 - fcr_floor) p) x
+  max(0, 1 - fatigue_error F) x (1 - rush_fcr_penalty r)``.
+
+Clipping changes no decision (``u < min(1, x)`` is ``u < x`` for ``u`` in [0, 1)), so a
+run is identical to one with the unclipped expressions; it makes the probabilities
+themselves meaningful wherever they are reported or reused.
+"""
+
+from __future__ import annotations
+
+from . import config as C
+from .units import MINUTE_S
+
+
+class ContactModel:
+    """The constants of the per-contact equations of one scenario, and the equations.
+
+    Args:
+        cfg: The scenario (``behaviour``, ``demand.call_types``, ``demand.anger_per_min``).
+    """
+
+    __slots__ = (
+        "anger_per_s", "detect_floor", "escalation_p", "fatigue_error", "fatigue_slowdown", "fcr", "fcr_floor",
+        "irate_escalation", "irate_handle", "irate_p", "novice_escalation", "novice_slowdown", "rush_fcr",
+        "rush_strength", "scam_fraction",
+    )
+
+    def __init__(self, cfg: C.Scenario) -> None:
+        b = cfg.behaviour
+        types = cfg.demand.call_types
+        self.irate_p = [t.irate_p for t in types]
+        """Irate probability before waiting, per call type."""
+        self.fcr = [t.fcr for t in types]
+        """Base first-contact resolution, per call type."""
+        self.escalation_p = [t.escalation_p for t in types]
+        """Base escalation probability, per call type."""
+        self.anger_per_s = cfg.demand.anger_per_min / MINUTE_S
+        """Irate probability added per second waited."""
+        self.novice_slowdown, self.fatigue_slowdown = b.novice_slowdown, b.fatigue_slowdown
+        self.rush_strength, self.irate_handle = b.rush_strength, b.irate_handle_multiplier
+        self.detect_floor, self.scam_fraction = b.detect_floor, b.scam_detected_handle_fraction
+        self.novice_escalation, self.irate_escalation = b.novice_escalation, b.irate_escalation_multiplier
+        self.fcr_floor, self.fatigue_error, self.rush_fcr = b.fcr_floor, b.fatigue_error, b.rush_fcr_penalty
+
+    def irate_probability(self, ctype: int, wait_s: float) -> float:
+        """Probability that a caller of type ``ctype`` who waited ``wait_s`` seconds is irate."""
+        return min(1.0, self.irate_p[ctype] + self.anger_per_s * wait_s)
+
+    def handle_time_s(self, base_s: float, p: float, f: float, r: float, irate: bool) -> float:
+        """Handle time (seconds) of a base draw ``base_s`` for proficiency ``p``, fatigue ``f``, pressure ``r``."""
+        ht = base_s * (1.0 + self.novice_slowdown * (1.0 - p))
+        if f:
+            ht *= 1.0 + self.fatigue_slowdown * f
+        if r:
+            ht *= 1.0 - self.rush_strength * r
+        if irate:
+            ht *= self.irate_handle
+        return ht
+
+    def detection_probability(self, p: float) -> float:
+        """Probability that an agent of proficiency ``p`` detects a scam."""
+        return self.detect_floor + (1.0 - self.detect_floor) * p
+
+    def escalation_probability(self, ctype: int, p: float, irate: bool) -> float:
+        """Probability that a non-scam contact of type ``ctype`` is escalated."""
+        p_esc = self.escalation_p[ctype] * (1.0 + self.novice_escalation * (1.0 - p))
+        if irate:
+            p_esc *= self.irate_escalation
+        return min(1.0, p_esc)
+
+    def resolution_probability(self, ctype: int, site_multiplier: float, p: float, f: float, r: float) -> float:
+        """Probability that a contact that is not escalated is resolved on this contact."""
+        return (self.fcr[ctype] * site_multiplier * (self.fcr_floor + (1.0 - self.fcr_floor) * p)
+                * max(0.0, 1.0 - self.fatigue_error * f) * (1.0 - self.rush_fcr * r))
