@@ -123,6 +123,24 @@ def test_kpi_review_boundaries() -> None:
     np.testing.assert_array_equal(s.kpi_calls_from, s.calls_handled)
 
 
+def test_a_dismissed_agent_does_not_also_quit() -> None:
+    """Quits are drawn for agents not dismissed the same night (docs/model.md 7.1): u_quit = 0 does not count twice."""
+    cfg = scenario({"sites.s.kpi": {"aht_target_s": 300, "review_days": 1, "grace_days": 0, "min_calls": 1,
+                                    "misses_to_dismiss": 1},
+                    "sites.s.attrition.annual_quit_rate": 0.5})
+    s = floor_state(2)
+    s.calls_handled[:] = 5
+    s.kpi_handle_s[:] = [5 * 400.0, 5 * 200.0]  # agent 0 is dismissed, agent 1 meets the target
+
+    class QuitAll(np.random.Generator):
+        def random(self, n: int) -> np.ndarray:  # type: ignore[override]
+            return np.zeros(n)
+
+    counts = Workforce(cfg).start_day(s, 1, QuitAll(np.random.PCG64(0)), np.zeros(2))
+    assert counts["dismissals"][0] == 1 and counts["quits"][0] == 1
+    assert list(s.leave_reason[:2]) == [DISMISSED, QUIT]
+
+
 def test_reviews_fall_on_multiples_of_review_days() -> None:
     """With review_days 7, reviews happen at the midnights starting days 7 and 14 only."""
     cfg = scenario({"sites.s.kpi": {"aht_target_s": 300, "review_days": 7, "grace_days": 0, "min_calls": 1}})
