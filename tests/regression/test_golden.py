@@ -3,33 +3,56 @@
 A change that alters these numbers on purpose (a new mechanism, a different draw order) must
 regenerate them in a commit that says why: ``CALLSIM_UPDATE_GOLDEN=1 pytest tests/regression``.
 numpy guarantees its streams only within a version range, so pyproject pins numpy's major.
+
+The ``workforce_13_weeks`` case is a small site (14 agents) run for 13 weeks with the whole
+workforce model of the baseline on, tuned so that KPI reviews, misses, dismissals, quits,
+hires, classroom graduations and missed scams all occur. Its counters are also checked
+against identities computed independently from the agents' final state and the call log
+(headcount flow, agent-days employed and in the classroom, paid time, costs, conservation of
+contacts), so regenerating the golden file cannot silently bless a bug in those counters.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 import simulator as sim
+from simulator.metrics import K
+from simulator.rng import stream
+from simulator.workforce import DISMISSED, QUIT, AgentState, Stage
 from tests.conftest import ROOT
 
 GOLDEN = Path(__file__).with_name("golden.json")
+WORKFORCE: dict[str, Any] = {
+    "days": 91, "warmup_days": 7, "demand.calls_per_day": 360, "demand.call_types.billing.scam_p": 0.03,
+    "sites.inhouse.agents": 14, "sites.inhouse.line_limit": 10, "sites.inhouse.supervisors.count": 1,
+    "sites.inhouse.attrition.annual_quit_rate": 0.6, "sites.inhouse.hiring.lead_time_days": 7,
+    "sites.inhouse.kpi": {"aht_target_s": 400, "review_days": 7, "grace_days": 21, "min_calls": 20,
+                          "misses_to_dismiss": 2},
+}
 CASES = {
     "baseline_3_days": (ROOT / "configs/baseline.yaml", {"days": 3, "warmup_days": 1}, 1),
     "erlang_a_4_hours": (ROOT / "configs/erlang_a.yaml", {"days": 0.25, "warmup_days": 0.05}, 2),
+    "workforce_13_weeks": (ROOT / "configs/baseline.yaml", WORKFORCE, 2),
 }
 
 
+@functools.cache
+def run(case: str) -> sim.SimulationResult:
+    path, overrides, seed = CASES[case]
+    return sim.simulate(sim.load_config(path, overrides=overrides), seed, call_log=True)
+
+
 def summaries() -> dict[str, dict[str, float]]:
-    out = {}
-    for name, (path, overrides, seed) in CASES.items():
-        s = sim.simulate(sim.load_config(path, overrides=overrides), seed).summary_dict()
-        out[name] = {k: v for k, v in sorted(s.items())}
-    return out
+    return {name: dict(sorted(run(name).summary_dict().items())) for name in CASES}
 
 
 def test_summaries_match_golden() -> None:
@@ -46,3 +69,87 @@ def test_summaries_match_golden() -> None:
                 assert g != g, (case, key)
             else:
                 assert g == pytest.approx(value, rel=1e-9, abs=1e-9), (case, key)
+
+
+# --------------------------------------------------------------------------- workforce case
+
+
+def test_workforce_case_exercises_the_workforce() -> None:
+    """Every workforce event occurs in the measured window, so the golden numbers cover them."""
+    res = run("workforce_13_weeks")
+    s = res.summary_dict()
+    for key in ("kpi_reviews", "kpi_misses", "dismissals", "quits", "hires", "scams", "scams_missed",
+                "escalations", "blocked", "abandoned", "overtime_s", "cost_hiring", "cost_fraud"):
+        assert s[key] > 0, key
+    a = res.agents
+    assert a is not None
+    graduated = (a.floor_day >= res.cfg.warmup_days) & (a.floor_day < res.cfg.days)
+    assert graduated.sum() > 0, "no classroom graduation in the measured window"
+
+
+def test_workforce_case_counters_follow_from_the_agents_and_the_log() -> None:
+    """Identities between the all-time counters and the final agent state and call log.
+
+    The midnight update (and its census) runs on days 0..D-1 and on the drain day D only if the
+    run went past the horizon, so there are ``min(ceil(end_s / 86400), D + 1)`` census days. An
+    agent employed from day s to the midnight it leaves (or to the end) counts ``end - s``
+    employed days, and likewise in the classroom from its start to its graduation
+    (``floor_day``) or departure.
+    """
+    res = run("workforce_13_weeks")
+    cfg, a, log = res.cfg, res.agents, res.calls
+    assert a is not None
+    site = cfg.sites[0]
+    c = {k: float(v) for k, v in zip(K, res.totals(measured=False)[0], strict=True)}
+    n_census = min(math.ceil(res.end_s / 86400.0), math.ceil(cfg.days) + 1)
+    initial = AgentState.initial(cfg, stream(res.seed, res.replication, "agents"))
+    n0 = len(initial)
+    is_initial = np.arange(len(a)) < n0
+    started = is_initial | (a.stage != Stage.RECRUITING)
+    hires = started & ~is_initial
+    left = ~np.isnan(a.left_day)
+    employed_now = (a.stage == Stage.CLASSROOM) | (a.stage == Stage.FLOOR)
+
+    # Contacts are conserved.
+    assert c["offered"] == c["answered"] + c["abandoned"] + c["blocked"] + sum(res.waiting_at_end)
+    assert c["offered"] == c["unique_callers"] + c["redials"] + c["repeat_calls"]
+    assert c["answered"] == c["handled"] + sum(res.in_service_at_end)
+    outcomes = log["outcome"].value_counts()
+    assert c["abandoned"] == outcomes.get("abandoned", 0) and c["blocked"] == outcomes.get("blocked", 0)
+    assert c["scams_missed"] == outcomes.get("scam_missed", 0)
+    assert c["handled"] == len(log) - c["abandoned"] - c["blocked"]
+
+    # Headcount flow: leavers and hires as recorded on the agents.
+    assert c["quits"] == (a.leave_reason == QUIT).sum() and c["dismissals"] == (a.leave_reason == DISMISSED).sum()
+    assert c["hires"] == hires.sum()
+    assert employed_now.sum() == n0 + c["hires"] - c["quits"] - c["dismissals"]
+    assert employed_now.sum() + (a.stage == Stage.RECRUITING).sum() == site.agents  # backfill keeps the headcount
+
+    # Agent-days employed and in the classroom.
+    start = np.where(is_initial, 0.0, a.hire_day)
+    end = np.where(left, a.left_day, n_census)
+    assert c["employed_days"] == (end - start)[started].sum()
+    was_in_class = started & (np.isnan(a.floor_day) | (a.floor_day >= 0))
+    class_end = np.where(~np.isnan(a.floor_day), a.floor_day, end)
+    assert c["classroom_days"] == (class_end - start)[was_in_class].sum()
+    # Classes start on Mondays (every 14 days from a Monday): 20 weekdays end on the fourth Friday
+    # and the hire graduates at the midnight starting Saturday, 26 days after it started.
+    graduates = hires & ~np.isnan(a.floor_day)
+    assert graduates.sum() > 0 and ((a.floor_day - a.hire_day)[graduates] == 26).all()
+
+    # Paid time: scheduled shifts (all 8.5 h here) plus classroom hours of the days attended.
+    lengths = {sh.length_h for sh in site.roster.shifts}
+    assert lengths == {8.5}
+    attended = ((initial.class_left - a.class_left[:n0]).sum()
+                + (site.training.classroom_days - a.class_left[hires]).sum())
+    assert c["paid_s"] == pytest.approx(
+        8.5 * 3600 * c["scheduled_days"] + site.training.classroom_hours_per_day * 3600 * attended, rel=1e-12)
+
+    # Costs from the independent counts.
+    pay = site.pay
+    assert c["cost_wages"] == pytest.approx(
+        pay.wage_per_hour * (c["paid_s"] + (1 + pay.overtime_premium) * c["overtime_s"]) / 3600, rel=1e-12)
+    assert c["cost_hiring"] == site.hiring.cost_per_hire * hires.sum()
+    assert c["cost_fraud"] == cfg.money.fraud_loss_per_scam * outcomes.get("scam_missed", 0)
+    parts = ("cost_wages", "cost_hiring", "cost_calls", "cost_fraud", "cost_abandon")
+    assert c["cost_total"] == pytest.approx(sum(c[k] for k in parts), rel=1e-12)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -149,18 +150,31 @@ def test_invariants_on_baseline_week() -> None:
 
 
 def test_shift_end_finishes_the_call_and_counts_overtime() -> None:
-    cfg = scenario({"demand.calls_per_hour": 40, "sites.s.agents": 2,
-                    "demand.call_types.a.handle_time": {"dist": "deterministic", "mean_s": 1800},
+    """Exact overtime: two agents on a 06:00-10:00 shift, 1700 s calls, a queue that never empties.
+
+    Callers never abandon and arrive from 00:00, so both agents answer back to back from 06:00:
+    at 06:00 + 1700 k for k = 0..8 (the ninth starts at 09:46:40, before the shift end) and each
+    finishes at 06:00 + 9 x 1700 s = 10:15:00, i.e. 900 s of overtime per agent per day. Paid time is
+    the scheduled 4 h per agent; wages are (paid + 1.5 overtime) x wage.
+    """
+    cfg = scenario({"days": 0.5, "demand.calls_per_hour": 40, "sites.s.agents": 2,
+                    "demand.patience": {"dist": "none"}, "sites.s.pay.wage_per_hour": 20,
+                    "demand.call_types.a.handle_time": {"dist": "deterministic", "mean_s": 1700},
                     "sites.s.roster.shifts": [
-                        {"name": "d", "start_h": 8, "length_h": 4, "weekdays": ALL_DAYS, "share": 1}]})
+                        {"name": "d", "start_h": 6, "length_h": 4, "weekdays": ALL_DAYS, "share": 1}]})
     res = sim.simulate(cfg, seed=1, call_log=True)
     log = res.calls
-    answered = log[log.outcome != "abandoned"]
-    # Every call is answered on shift and served in full, even past 12:00.
-    start = answered["arrival_s"] + answered["wait_s"]
-    assert ((start >= 8 * 3600) & (start < 12 * 3600)).all()
-    np.testing.assert_allclose(answered["handle_s"], 1800.0)
-    assert res.summary_dict()["overtime_s"] > 0
+    day0 = log[log["arrival_s"] + log["wait_s"] < 86400]
+    starts = np.sort((day0["arrival_s"] + day0["wait_s"]).to_numpy())
+    np.testing.assert_allclose(starts, np.repeat(6 * 3600 + 1700.0 * np.arange(9), 2), atol=1e-6)
+    np.testing.assert_allclose(day0["handle_s"], 1700.0, atol=1e-9)
+    s = res.summary_dict()
+    assert s["overtime_s"] == pytest.approx(2 * 900.0, abs=1e-6)
+    assert s["paid_s"] == 2 * 4 * 3600.0
+    assert s["cost_wages"] == pytest.approx(20 * (2 * 4 * 3600.0 + 1.5 * 2 * 900.0) / 3600, rel=1e-12)
+    # The overtime lies in the 10:00-10:15 interval, and the drain day repeats the pattern.
+    ot = res.counts[:, 0, K["overtime_s"]]
+    assert ot[40] == pytest.approx(1800.0, abs=1e-6) and ot.sum() == pytest.approx(2 * 1800.0, abs=1e-6)
 
 
 def test_break_waits_for_the_call_to_end() -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
+from scipy import stats
 
 import simulator as sim
 from simulator import metrics as M
@@ -13,6 +15,7 @@ from simulator.config import read_yaml
 from simulator.costs import book_costs
 from simulator.engine import Simulation
 from simulator.workforce import (
+    DAY_COUNTERS,
     DISMISSED,
     QUIT,
     AgentState,
@@ -85,6 +88,72 @@ def test_pressure_rises_by_step_on_a_miss() -> None:
         assert s.pressure[0] == pytest.approx(expected)
 
 
+def test_kpi_review_boundaries() -> None:
+    """A mean AHT exactly at the target meets it; exactly grace_days on the floor and exactly
+    min_calls in the period are reviewed; one day or one call less is not (docs/model.md 7.4).
+
+    Review on day 35 with target 300 s, grace 30 days, min_calls 10. Every agent starts with one
+    miss and pressure 0.5: a met review gives (0 misses, r 0.25), a miss (2, 0.75), no review
+    leaves (1, 0.5). Every due agent's period restarts, reviewed or not.
+    """
+    cfg = scenario({"sites.s.kpi": {"aht_target_s": 300, "review_days": 7, "grace_days": 30, "min_calls": 10,
+                                    "pressure_step": 0.25}})
+    wf = Workforce(cfg)
+    #        floor_day, calls, handle sum,         reviewed, missed
+    cases = [(-400.0, 20, 20 * 300.0, True, False),  # mean exactly at the target: met
+             (-400.0, 20, 20 * 300.0 + 0.01, True, True),  # just above: missed
+             (5.0, 20, 20 * 400.0, True, True),  # 35 - 5 = 30 days = grace_days: reviewed
+             (6.0, 20, 20 * 400.0, False, False),  # 29 days: still in grace
+             (-400.0, 10, 10 * 400.0, True, True),  # exactly min_calls: reviewed
+             (-400.0, 9, 9 * 400.0, False, False)]  # one call short: not reviewed
+    s = floor_state(len(cases))
+    s.floor_day[:] = [c[0] for c in cases]
+    s.kpi_calls_from[:] = 100
+    s.calls_handled[:] = [100 + c[1] for c in cases]
+    s.kpi_handle_s[:] = [c[2] for c in cases]
+    s.kpi_misses[:] = 1
+    s.pressure[:] = 0.5
+    counts = wf.start_day(s, 35, quiet_rng(), np.zeros(len(s)))
+    reviewed = np.array([c[3] for c in cases])
+    missed = np.array([c[4] for c in cases])
+    np.testing.assert_array_equal(s.kpi_misses, np.where(missed, 2, np.where(reviewed, 0, 1)))
+    np.testing.assert_array_equal(s.pressure, np.where(missed, 0.75, np.where(reviewed, 0.25, 0.5)))
+    assert counts["kpi_reviews"][0] == reviewed.sum() and counts["kpi_misses"][0] == missed.sum()
+    np.testing.assert_array_equal(s.kpi_handle_s, 0.0)
+    np.testing.assert_array_equal(s.kpi_calls_from, s.calls_handled)
+
+
+def test_a_dismissed_agent_does_not_also_quit() -> None:
+    """Quits are drawn for agents not dismissed the same night (docs/model.md 7.1): u_quit = 0 does not count twice."""
+    cfg = scenario({"sites.s.kpi": {"aht_target_s": 300, "review_days": 1, "grace_days": 0, "min_calls": 1,
+                                    "misses_to_dismiss": 1},
+                    "sites.s.attrition.annual_quit_rate": 0.5})
+    s = floor_state(2)
+    s.calls_handled[:] = 5
+    s.kpi_handle_s[:] = [5 * 400.0, 5 * 200.0]  # agent 0 is dismissed, agent 1 meets the target
+
+    class QuitAll(np.random.Generator):
+        def random(self, n: int) -> np.ndarray:  # type: ignore[override]
+            return np.zeros(n)
+
+    counts = Workforce(cfg).start_day(s, 1, QuitAll(np.random.PCG64(0)), np.zeros(2))
+    assert counts["dismissals"][0] == 1 and counts["quits"][0] == 1
+    assert list(s.leave_reason[:2]) == [DISMISSED, QUIT]
+
+
+def test_reviews_fall_on_multiples_of_review_days() -> None:
+    """With review_days 7, reviews happen at the midnights starting days 7 and 14 only."""
+    cfg = scenario({"sites.s.kpi": {"aht_target_s": 300, "review_days": 7, "grace_days": 0, "min_calls": 1}})
+    wf = Workforce(cfg)
+    s = floor_state(2)
+    reviews = []
+    for day in range(1, 16):
+        s.calls_handled += 3
+        s.kpi_handle_s += 3 * 200.0
+        reviews.append(int(wf.start_day(s, day, quiet_rng(), np.zeros(2))["kpi_reviews"][0]))
+    assert reviews == [2 if d in (7, 14) else 0 for d in range(1, 16)]
+
+
 def test_batched_class_classroom_countdown_and_graduation() -> None:
     # Day 0 is a Monday; classes start every 7 days; 3 classroom days (Mon-Fri only).
     cfg = scenario({"start_weekday": "mon", "sites.s.training.classroom_days": 3,
@@ -134,10 +203,15 @@ def test_initial_workforce_tenure_rule() -> None:
                     "sites.s.training.classroom_days": 20, "behaviour.learning_calls": 500})
     a = AgentState.initial(cfg, np.random.default_rng(3))
     tenure = -a.hire_day
-    mean = 1 / quit_hazard_base(0.5)
-    assert tenure.mean() == pytest.approx(mean, rel=0.1)
+    mean = 365 / -math.log(1 - 0.5)
+    # Two checks at a joint 99.9% (Bonferroni, 0.05% per check, two-sided): the mean of 2000
+    # exponential tenures is Gamma(2000, mean / 2000) (about +-7.8% around the mean); the number
+    # in the classroom (tenure < 28 days) is Binomial(2000, 1 - exp(-28 / mean)) (p ~ 0.052).
+    lo, hi = stats.gamma.ppf([0.00025, 0.99975], a=2000, scale=mean / 2000)
+    assert lo <= tenure.mean() <= hi, (tenure.mean(), lo, hi)
     in_class = a.stage == Stage.CLASSROOM
-    assert in_class.mean() == pytest.approx(1 - math.exp(-28 / mean), abs=0.01)
+    lo, hi = stats.binom.ppf([0.00025, 0.99975], 2000, 1 - math.exp(-28 / mean))
+    assert lo <= in_class.sum() <= hi, (in_class.sum(), lo, hi)
     floor = ~in_class
     p0 = entry_proficiency(cfg.sites[0].training)
     expected = 1 - (1 - p0) * np.exp(-(tenure[floor] - 28) * 35 / 500)
@@ -155,8 +229,10 @@ def test_leavers_never_take_calls_again() -> None:
     calls = res.calls
     answered = calls[calls["agent"] >= 0]
     left = a.left_day[answered["agent"].to_numpy()]
-    answer_day = (answered["arrival_s"] + answered["wait_s"]) / 86400.0
-    assert np.all(np.isnan(left) | (answer_day < left + 1)), "a leaver answered a call after the day it left"
+    answer_s = (answered["arrival_s"] + answered["wait_s"]).to_numpy()
+    # Separated at the midnight starting left_day: no answer from 00:00 of that day on (exact
+    # day checks, first and last calls: test_leavers.py).
+    assert np.all(np.isnan(left) | (answer_s < left * 86400.0)), "a leaver answered a call on or after the day it left"
     summary = res.summary_dict()
     assert summary["hires"] > 0
     assert summary["quits"] + summary["dismissals"] == (a.stage == Stage.GONE).sum()
@@ -187,12 +263,36 @@ def test_extends_merges_named_items_by_name() -> None:
     assert [s["name"] for s in two["sites"]] == ["inhouse", "vendor"]
 
 
-def test_workforce_off_leaves_the_call_flow_unchanged() -> None:
-    """Default workforce settings (no quits, no KPI) give the same calls as before any day update."""
+def test_workforce_off_leaves_the_call_flow_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Default workforce settings (no quits, no KPI) give exactly the calls of a run without any day update.
+
+    The reference run replaces :meth:`Workforce.start_day` by one that touches no agent and
+    returns zero counters; every contact of the call log must be identical. So must the log of
+    a run with KPI reviews that every agent passes (pressure stays 0) and a recognition level
+    with no quit hazard.
+    """
     cfg = scenario({"days": 3})
-    res = sim.simulate(cfg, 2).summary_dict()
+    default = sim.simulate(cfg, 2, call_log=True)
+    passing = sim.simulate(scenario({"days": 3, "sites.s.kpi": {"aht_target_s": 1e6, "review_days": 1,
+                                                                 "grace_days": 0, "min_calls": 1},
+                                     "sites.s.recognition": 0.8}), 2, call_log=True)
+    res = default.summary_dict()
     assert res["quits"] == res["dismissals"] == res["hires"] == 0
     assert res["headcount_mean"] == 6 and res["attrition_annual"] == 0
+    assert passing.summary_dict()["kpi_reviews"] == 2 * 6
+
+    def no_day_update(self: Workforce, state: AgentState, day: int, rng: np.random.Generator,
+                      fatigue_end: np.ndarray) -> dict[str, np.ndarray]:
+        return {name: np.zeros(self.n_sites) for name in DAY_COUNTERS}
+
+    monkeypatch.setattr(Workforce, "start_day", no_day_update)
+    frozen = sim.simulate(cfg, 2, call_log=True)
+    assert len(frozen.calls) > 3000
+    pd.testing.assert_frame_equal(default.calls, frozen.calls)
+    pd.testing.assert_frame_equal(passing.calls, frozen.calls)
+    call_flow = [k for k in M.COUNTERS if k not in DAY_COUNTERS and not k.startswith("cost_")]
+    idx = [M.K[k] for k in call_flow]
+    np.testing.assert_array_equal(default.counts[..., idx], frozen.counts[..., idx])
 
 
 def test_a_shorter_horizon_is_an_exact_prefix_of_a_longer_one() -> None:
