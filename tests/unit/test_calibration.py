@@ -309,6 +309,11 @@ def shift_file(tmp_path: Path) -> Path:
     return path
 
 
+def test_cli_help(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["calibrate", "--help"])
+    assert result.exit_code == 0 and "--targets" in result.output and "--json" in result.output
+
+
 def test_cli_json_shape_and_values(runner: CliRunner, shift_file: Path, targets_file: Path, rep: Any) -> None:
     result = runner.invoke(main, ["calibrate", str(shift_file), "-r", "3", "--seed", "2", "-w", "1",
                                   "--targets", str(targets_file), "--json"])
