@@ -21,6 +21,11 @@ demo: $(STAMP)  ## the lever study: baseline vs outsourcing, unrealistic KPI, th
 levers: $(STAMP)  ## the full lever study: one year, 8 replications per scenario (results/levers/)
 	$(VENV)/bin/callsim compare $(LEVERS) --replications 8 --out results/levers
 
+.PHONY: calibrate
+calibrate: $(STAMP)  ## the model against cited evidence: baseline and outsourcing, one year, 4 replications each
+	$(VENV)/bin/callsim calibrate configs/baseline.yaml --replications 4
+	$(VENV)/bin/callsim calibrate configs/outsourcing.yaml --replications 4
+
 test: $(STAMP)  ## fast suite (CI): unit, regression, notebook and a meaningful statistical subset
 	$(PY) -m pytest -q -n 2 --dist loadfile
 

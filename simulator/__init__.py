@@ -11,9 +11,11 @@ Typical use from a notebook::
     comp = sim.compare([cfg, sim.load_config("configs/thin_training.yaml")], replications=8, seed=1)
     comp.table()                               # means and paired differences with 95% CIs
     reps = sim.sweep("configs/sweeps/outsourcing_share.yaml", workers=2)   # one row per (point, replication)
+    sim.calibrate(cfg, replications=4, seed=1)   # model vs cited ranges, per kind of site
 """
 
 from .analytic import agents_for_service_level, erlang_a, erlang_b, erlang_c
+from .calibration import calibrate
 from .compare import Comparison, compare
 from .config import ConfigError, Scenario, load_config
 from .engine import simulate
@@ -36,6 +38,7 @@ __all__ = [
     "SweepError",
     "__version__",
     "agents_for_service_level",
+    "calibrate",
     "compare",
     "erlang_a",
     "erlang_b",

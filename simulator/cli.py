@@ -14,6 +14,7 @@ import click
 import yaml
 
 from . import __version__, analytic
+from . import calibration as calib
 from .compare import HEADLINE
 from .compare import compare as compare_scenarios
 from .config import ConfigError, Scenario, erlang_scenario, load_config, parse_set_options
@@ -270,6 +271,79 @@ def erlang(agents: int, calls_per_hour: float, aht_s: float, patience_s: float |
             s = result["simulated"][k]
             line += f"{_fmt(s['mean']):>12}   [{_fmt(s['ci95'][0])}, {_fmt(s['ci95'][1])}]"
         click.echo(line)
+
+
+# --------------------------------------------------------------------------- calibrate
+
+
+def _print_calibration(table: Any, cfg: Scenario, replications: int, seed: int) -> None:
+    """The calibration table grouped by kind of site, then the numbered sources."""
+    click.echo(f"\n{cfg.name}: {replications} replications x {cfg.days:g} days ({cfg.warmup_days:g} warm-up), "
+               f"seed {seed}. inside = the mean over replications lies in the cited range; "
+               f"95% CI over replications.")
+    refs: dict[str, int] = {}
+    for (kind, site), rows in table.groupby(["kind", "site"], sort=False):
+        click.echo(f"\n  {kind} (site {site})")
+        click.echo(f"  {'quantity':<46}{'cited range':>14}{'model mean':>12}  {'95% CI':<24}{'inside':<22}sources")
+        for r in rows.itertuples():
+            ci = f"[{calib.format_value(r.ci_low, r.unit)}, {calib.format_value(r.ci_high, r.unit)}]"
+            if r.inside is None:
+                verdict = "n/a (no value)"
+            elif r.inside:
+                verdict = "yes"
+            else:
+                verdict = f"no ({calib.format_value(r.gap, r.unit, difference=True)})"
+            numbers = [refs.setdefault(text, len(refs) + 1) for text in r.sources]
+            click.echo(f"  {r.name:<46}{calib.format_range(r.low, r.high, r.unit):>14}"
+                       f"{calib.format_value(r.mean, r.unit):>12}  {ci:<24}{verdict:<22}"
+                       + " ".join(f"[{n}]" for n in numbers))
+    click.echo("\n  sources (details, figures and addresses: docs/calibration.md):")
+    for text, n in refs.items():
+        click.echo(f"  [{n}] {text}")
+
+
+@main.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
+@click.option("-r", "--replications", default=4, show_default=True, type=click.IntRange(min=1),
+              help="Independent replications.")
+@SEED_OPTION
+@WORKERS_OPTION
+@click.option("--targets", "targets_file", type=click.Path(dir_okay=False), default=None,
+              help="Targets file [default: the package's data/calibration_targets.yaml].")
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON on stdout.")
+def calibrate(config: str, sets: tuple[str, ...], replications: int, seed: int, workers: int | None,
+              targets_file: str | None, as_json: bool) -> None:
+    """Compare CONFIG's calibrated quantities with the ranges cited from public evidence.
+
+    Prints one row per calibrated quantity and kind of site present (inhouse, outsourced,
+    from each site's kind): the cited range, its sources, the model's mean over
+    replications with its 95% confidence interval, and whether the mean is inside the
+    range (with the distance when it is not). Writes no files.
+
+    Exit status: 0 whether or not the targets are met (it is a report); 1 for invalid input.
+    """
+    cfg = _load(config, sets)
+    try:
+        targets = calib.load_targets(targets_file)
+        calib.check_targets(cfg, targets)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    with _progress(not as_json, replications, f"{cfg.name}: replications") as bar:
+        table = calib.calibrate(cfg, replications, seed, workers=workers, targets=targets,
+                                progress=bar.update if bar is not None else None)
+    if as_json:
+        rows = [{
+            "name": r.name, "site": r.site, "kind": r.kind, "metric": r.metric, "unit": r.unit,
+            "low": r.low, "high": r.high, "mean": r.mean, "ci95": [r.ci_low, r.ci_high], "n": r.n,
+            "inside": r.inside, "ci_overlap": r.ci_overlap, "gap": r.gap, "source": r.source, "note": r.note,
+        } for r in table.itertuples()]
+        click.echo(json.dumps(json_safe({
+            "targets": rows, "scenario": cfg.name, "seed": seed, "replications": replications,
+            "version": __version__,
+        })))
+        return
+    _print_calibration(table, cfg, replications, seed)
 
 
 # --------------------------------------------------------------------------- sweep

@@ -362,6 +362,10 @@ class Site(ConfigModel):
     """A pool of agents with its own queue, roster and policies."""
 
     name: str = Field(description="Unique site name.")
+    kind: Literal["inhouse", "outsourced"] = Field(
+        "inhouse", description="inhouse: the organisation's own centre; outsourced: a vendor. Selects the site's "
+        "calibration targets (callsim calibrate)."
+    )
     agents: int = Field(ge=0, description="Headcount of agents.")
     line_limit: int | None = Field(
         None, ge=0, description="Maximum waiting callers; further callers get a busy signal."

@@ -225,6 +225,7 @@ class Simulation:
             self._staff_change(site, 0)
         self.live.store(self.agents)
         counts = self.acc.table()
+        W.book_new_hire_attrition(counts, self.agents, self.cfg.days, self.interval_s)
         book_costs(counts, self.cfg)
         return SimulationResult(
             cfg=self.cfg,

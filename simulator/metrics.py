@@ -65,6 +65,15 @@ COUNTERS: Final[tuple[str, ...]] = (
     "burnout_sum",  # sum of burnout B over floor agents
     "proficiency_sum",  # sum of proficiency p over floor agents
     "paid_s",  # paid agent-seconds: scheduled shifts (absences included) and classroom hours
+    # Calibration counters (docs/metrics.md 2.2): day-level, except the two new-hire cohort counters,
+    # which are booked at the end of the run to the first interval of each hire's start day.
+    "shift_paid_s",  # the scheduled-shift part of paid_s (floor agents, absent ones included; no classroom)
+    "new_hires_90d",  # hires starting on the day whose first 90 days end before the horizon
+    "new_hire_leavers_90d",  # of those, hires who left (quit or dismissed) within 90 days of starting
+    "proficient_reached",  # floor agents seen at p >= proficient_p for the first time at this census
+    "days_to_proficiency",  # their days on the floor (census day - floor_day)
+    "month1_days",  # floor agent-days of agents in their first 30 days on the floor
+    "month1_ht_multiplier",  # sum over those agent-days of the novice handle-time factor 1 + slowdown (1 - p)
     # Money, filled in once at the end of a run from the counters above (costs.book_costs).
     "cost_wages",  # wage_per_hour x (paid hours + (1 + overtime_premium) x overtime hours)
     "cost_hiring",  # cost_per_hire x hires
@@ -102,17 +111,44 @@ RATIOS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "kpi_miss_rate": (("kpi_misses",), ("kpi_reviews",)),
     "attrition_annual": (("quits", "dismissals"), ("employed_days",)),
     "cost_per_resolved": (("cost_total",), ("resolved", "supervisor_resolved")),
+    "shrinkage": (("shift_paid_s", "-staffed_s", "overtime_s"), ("shift_paid_s",)),
+    "new_hire_attrition_90d": (("new_hire_leavers_90d",), ("new_hires_90d",)),
+    "time_to_proficiency_days": (("days_to_proficiency",), ("proficient_reached",)),
+    "novice_speed_30d": (("month1_days",), ("month1_ht_multiplier",)),
+    "loaded_cost_per_paid_hour": (("cost_wages",), ("paid_s", "overtime_s")),
 }
 """Derived rates: ``name -> (numerator counters, denominator counters)``; NaN on 0/0.
-Each is multiplied by its :data:`SCALE` (1 if absent)."""
+A counter written ``-name`` is subtracted (``shrinkage`` = 1 - time on the floor within
+shifts / paid shift time). Each rate is multiplied by its :data:`SCALE` (1 if absent)."""
 
-SCALE: Final[dict[str, float]] = {"attrition_annual": 365.0}
+SCALE: Final[dict[str, float]] = {"attrition_annual": 365.0, "loaded_cost_per_paid_hour": 3600.0}
 """``attrition_annual`` = separations / agent-days employed x 365 = separations / mean
-headcount x 365 / days."""
+headcount x 365 / days; ``loaded_cost_per_paid_hour`` = wages / paid seconds x 3600."""
+
+NEW_HIRE_WINDOW_DAYS: Final[int] = 90
+"""``new_hire_attrition_90d`` counts hires who left within this many days of starting."""
+
+MONTH1_FLOOR_DAYS: Final[int] = 30
+"""``novice_speed_30d`` covers agents in their first this-many days on the floor."""
+
+PROFICIENT_HT_MARGIN: Final[float] = 0.05
+"""An agent is proficient once the novice handle-time factor ``1 + novice_slowdown (1 - p)``
+is at most ``1 +`` this, i.e. its calls take at most 5% longer than a fully proficient agent's."""
+
+
+def proficient_p(novice_slowdown: float) -> float:
+    """Proficiency threshold ``p* = 1 - PROFICIENT_HT_MARGIN / novice_slowdown`` (0 if that is negative).
+
+    ``1 + novice_slowdown (1 - p) <= 1 + PROFICIENT_HT_MARGIN`` exactly when ``p >= p*``; with
+    ``novice_slowdown <= PROFICIENT_HT_MARGIN`` every agent is proficient from its first floor day.
+    """
+    if novice_slowdown <= PROFICIENT_HT_MARGIN:
+        return 0.0
+    return 1.0 - PROFICIENT_HT_MARGIN / novice_slowdown
 
 SHARES: Final[frozenset[str]] = frozenset({
     "service_level", "occupancy", "abandon_rate", "p_wait", "block_rate", "fcr", "escalation_rate", "irate_share",
-    "repeat_share", "absence_rate", "kpi_miss_rate",
+    "repeat_share", "absence_rate", "kpi_miss_rate", "shrinkage", "new_hire_attrition_90d", "novice_speed_30d",
 })
 """Metrics that are shares in [0, 1] (figures show them in percent)."""
 
@@ -144,13 +180,20 @@ class Accumulator:
         return flat.reshape(self.n_intervals, self.n_sites, N_COUNTERS).copy()
 
 
+def _signed_sum(sums: NDArray[np.float64], terms: tuple[str, ...]) -> NDArray[np.float64]:
+    """Sum of counters ``terms`` over the last axis of ``sums``; a name ``-c`` subtracts counter ``c``."""
+    return sum(  # type: ignore[return-value]
+        -sums[..., K[c[1:]]] if c.startswith("-") else sums[..., K[c]] for c in terms
+    )
+
+
 def derive(sums: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
     """Derived rates from counter sums whose last axis is ``N_COUNTERS``."""
     out: dict[str, NDArray[np.float64]] = {}
     with np.errstate(invalid="ignore", divide="ignore"):
         for name, (num, den) in RATIOS.items():
-            n = sum(sums[..., K[c]] for c in num)
-            d = sum(sums[..., K[c]] for c in den)
+            n = _signed_sum(sums, num)
+            d = _signed_sum(sums, den)
             out[name] = np.where(d > 0, SCALE.get(name, 1.0) * n / np.where(d > 0, d, 1.0), np.nan)
     return out
 
@@ -209,8 +252,9 @@ SUMMARY_KEYS: Final[tuple[str, ...]] = (
     "block_rate", "occupancy", "aht_s", "fcr", "escalations", "escalation_rate", "scams",
     "scams_missed", "redials", "repeat_calls", "irate_share", "fatigue_mean", "overtime_s",
     "queue_len_mean", "agents_on_floor_mean", "repeat_share", "headcount_mean", "absence_rate",
-    "quits", "dismissals", "hires", "attrition_annual", "burnout_mean", "proficiency_mean",
+    "shrinkage", "quits", "dismissals", "hires", "attrition_annual", "new_hire_attrition_90d",
+    "burnout_mean", "proficiency_mean", "time_to_proficiency_days", "novice_speed_30d",
     "kpi_miss_rate", "paid_s", "cost_wages", "cost_hiring", "cost_calls", "cost_fraud",
-    "cost_abandon", "cost_total", "cost_per_resolved",
+    "cost_abandon", "cost_total", "cost_per_resolved", "loaded_cost_per_paid_hour",
 )
 """Metrics reported in run summaries, in display order."""

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import config as C
+from . import metrics as M
 from .demand import weekday_of
 from .metrics import NOVICE_P
 from .units import DAY_S, HOUR_S, MINUTE_S
@@ -237,6 +238,7 @@ DAY_COUNTERS: tuple[str, ...] = (
     "employed_days", "classroom_days", "novice_days", "experienced_days", "vacancy_days",
     "scheduled_days", "absent_days", "quits", "dismissals", "hires", "kpi_reviews", "kpi_misses",
     "burnout_sum", "proficiency_sum", "paid_s",
+    "shift_paid_s", "proficient_reached", "days_to_proficiency", "month1_days", "month1_ht_multiplier",
 )
 """Per-site counters :meth:`Workforce.start_day` returns (see ``metrics.COUNTERS``)."""
 
@@ -288,6 +290,11 @@ class Workforce:
         self.shift_offset = np.cumsum([0] + [len(sc.roster.shifts) for sc in sites[:-1]]).astype(np.int64)
         self.shift_s = np.array([sh.length_h * HOUR_S for sh in shifts])
         self.works = {wd: np.array([wd in sh.weekdays for sh in shifts]) for wd in C.WEEKDAYS}
+        # Calibration bookkeeping (reads the state, changes nothing): who has been seen proficient.
+        self.novice_slowdown = cfg.behaviour.novice_slowdown
+        self.proficient_p = M.proficient_p(self.novice_slowdown)
+        self.reached: BoolArray | None = None
+        """Agents seen at ``p >= proficient_p`` on the floor at some census (None before the first)."""
 
     def start_day(
         self, state: AgentState, day: int, rng: np.random.Generator, fatigue_end: FloatArray
@@ -317,6 +324,7 @@ class Workforce:
         self._classroom(state, day, count["paid_s"])
         self._absences(state, day, rng.random(len(state)), count)
         self._census(state, count)
+        self._calibration_census(state, day, count)
         return count
 
     def _bincount(self, state: AgentState, mask: BoolArray, weights: FloatArray | None = None) -> FloatArray:
@@ -414,7 +422,9 @@ class Workforce:
         state.absent = scheduled & (u < self.absence_probability(state))
         count["scheduled_days"] += self._bincount(state, scheduled)
         count["absent_days"] += self._bincount(state, state.absent)
-        count["paid_s"] += self._bincount(state, scheduled, self.shift_s[shift])
+        shift_paid = self._bincount(state, scheduled, self.shift_s[shift])
+        count["paid_s"] += shift_paid
+        count["shift_paid_s"] += shift_paid
 
     def absence_probability(self, state: AgentState) -> FloatArray:
         """Probability that each agent is absent on a scheduled day, in [0, 1].
@@ -436,6 +446,60 @@ class Workforce:
         count["vacancy_days"] += self._bincount(state, state.stage == Stage.RECRUITING)
         count["burnout_sum"] += self._bincount(state, floor, state.burnout)
         count["proficiency_sum"] += self._bincount(state, floor, state.proficiency)
+
+    def _calibration_census(self, state: AgentState, day: int, count: dict[str, FloatArray]) -> None:
+        """Time to proficiency and first-month speed counters (``docs/metrics.md`` 2.2); reads state only.
+
+        An agent *reaches* proficiency at the first census at which it is on the floor with
+        ``p >= proficient_p``; it then adds 1 to ``proficient_reached`` and ``day - floor_day`` to
+        ``days_to_proficiency``. Agents already proficient at the first census (the initial
+        workforce) are marked without being counted. Floor agents with ``day - floor_day <
+        MONTH1_FLOOR_DAYS`` add one agent-day to ``month1_days`` and their novice handle-time
+        factor ``1 + novice_slowdown (1 - p)`` to ``month1_ht_multiplier``.
+        """
+        floor = state.stage == Stage.FLOOR
+        at = floor & (state.proficiency >= self.proficient_p)
+        before = np.zeros(len(state), dtype=bool)
+        if self.reached is not None:
+            before[: self.reached.size] = self.reached
+            new = at & ~before
+            count["proficient_reached"] += self._bincount(state, new)
+            count["days_to_proficiency"] += self._bincount(state, new, day - state.floor_day)
+        self.reached = before | at
+        with np.errstate(invalid="ignore"):
+            month1 = floor & (day - state.floor_day < M.MONTH1_FLOOR_DAYS)
+        count["month1_days"] += self._bincount(state, month1)
+        count["month1_ht_multiplier"] += self._bincount(
+            state, month1, 1.0 + self.novice_slowdown * (1.0 - state.proficiency))
+
+
+def book_new_hire_attrition(
+    counts: NDArray[np.float64], state: AgentState, horizon_days: float, interval_s: float
+) -> None:
+    """Book the 90-day fate of every hire of the run into ``counts`` (``docs/metrics.md`` 2.2).
+
+    A *hire* is an agent who started during the run (``hire_day >= 0``, not ``RECRUITING``;
+    the initial workforce has ``hire_day < 0``). Its cohort window is days ``hire_day ..
+    hire_day + NEW_HIRE_WINDOW_DAYS``; a hire whose window does not close before the horizon
+    (``hire_day + 90 >= horizon_days``) is censored and left out. Each remaining hire adds 1 to
+    ``new_hires_90d`` and, if it left (quit or dismissed) with ``left_day - hire_day <= 90``,
+    1 to ``new_hire_leavers_90d``, both in the first interval of its start day at its site.
+
+    Args:
+        counts: Counters of shape ``(n_intervals, n_sites, N_COUNTERS)``, updated in place.
+        state: The agent state at the end of the run (rows are never removed).
+        horizon_days: The run's horizon ``days``.
+        interval_s: Interval length (seconds).
+    """
+    window = M.NEW_HIRE_WINDOW_DAYS
+    hired = (state.stage != Stage.RECRUITING) & (state.hire_day >= 0) & (state.hire_day + window < horizon_days)
+    if not hired.any():
+        return
+    with np.errstate(invalid="ignore"):
+        left = hired & (state.left_day - state.hire_day <= window)
+    bucket = np.rint(state.hire_day * DAY_S / interval_s).astype(np.int64)
+    np.add.at(counts[..., M.K["new_hires_90d"]], (bucket[hired], state.site[hired]), 1.0)
+    np.add.at(counts[..., M.K["new_hire_leavers_90d"]], (bucket[left], state.site[left]), 1.0)
 
 
 def fatigue_at_shift_end(state: AgentState, shift_end_s: FloatArray, tau_s: float) -> FloatArray:

@@ -21,6 +21,8 @@ BUCKET = {
     "absent_days": 2, "quits": 1, "dismissals": 1, "hires": 2, "kpi_reviews": 10, "kpi_misses": 3,
     "burnout_sum": 5.2, "proficiency_sum": 20.8, "paid_s": 30_000.0, "cost_wages": 4_000.0, "cost_hiring": 500.0,
     "cost_calls": 300.0, "cost_fraud": 150.0, "cost_abandon": 50.0, "cost_total": 5_000.0,
+    "shift_paid_s": 36_000.0, "new_hires_90d": 8, "new_hire_leavers_90d": 3, "proficient_reached": 4,
+    "days_to_proficiency": 410.0, "month1_days": 12, "month1_ht_multiplier": 21.0,
 }
 """One bucket's counters, chosen so that every rate has a distinct, easily checked value."""
 
@@ -45,6 +47,12 @@ RATES = {
     "kpi_miss_rate": 3 / 10,
     "attrition_annual": 365 * (1 + 1) / 30,
     "cost_per_resolved": 5_000 / (60 + 6),
+    # calibration rates: shrinkage = 1 - (staffed - overtime) / shift_paid; cost per paid hour x 3600
+    "shrinkage": (36_000 - 28_800 + 300) / 36_000,
+    "new_hire_attrition_90d": 3 / 8,
+    "time_to_proficiency_days": 410 / 4,
+    "novice_speed_30d": 12 / 21,
+    "loaded_cost_per_paid_hour": 3600 * 4_000 / (30_000 + 300),
 }
 
 
@@ -81,6 +89,9 @@ DENOMINATORS = {
     "absence_rate": ("scheduled_days",), "burnout_mean": ("novice_days", "experienced_days"),
     "proficiency_mean": ("novice_days", "experienced_days"), "kpi_miss_rate": ("kpi_reviews",),
     "attrition_annual": ("employed_days",), "cost_per_resolved": ("resolved", "supervisor_resolved"),
+    "shrinkage": ("shift_paid_s",), "new_hire_attrition_90d": ("new_hires_90d",),
+    "time_to_proficiency_days": ("proficient_reached",), "novice_speed_30d": ("month1_ht_multiplier",),
+    "loaded_cost_per_paid_hour": ("paid_s", "overtime_s"),
 }
 
 
