@@ -19,10 +19,10 @@ checks exact binomial tests:
 a = ALPHA / 2 (Bonferroni over the two checks), so a correct model fails either with
 probability <= ALPHA = 0.01.
 
-**Power.** A quit hazard 10% too high (h0 -> 1.1 h0) moves the cohort share from 0.432 to
-0.461 and ``p`` by 10%. The probability that a count then leaves its range is computed
+**Power.** A quit hazard 10% too high (h0 -> 1.1 h0) moves the cohort share from 0.433 to
+0.464 and ``p`` by 10%. The probability that a count then leaves its range is computed
 exactly from the binomial law at the wrong probability and asserted >= 0.9: 0.919 for the
-cohort (N = 4500) and 0.983 for the rate (T = 405 000). The horizon is the cheap optimum:
+cohort (N = 4500) and 0.983 for the rate (T = 405 000). The design minimises agent-days:
 the cohort's share ``P = 1 - exp(-L)`` separates best from ``1 - exp(-1.1 L)`` in units of
 its binomial SD near ``L = 1.6``, but the cost per agent grows with the horizon; q = 0.9 and
 90 days (L = 0.57) need 4500 agents for power 0.9 (about 410 000 agent-days), where q = 0.35
