@@ -1,14 +1,28 @@
-"""Shared fixtures: small scenarios built from a base mapping plus dotted overrides."""
+"""Shared fixtures: small scenarios built from a base mapping plus dotted overrides.
+
+Hypothesis runs under the ``ci`` profile unless ``HYPOTHESIS_PROFILE`` names another:
+``derandomize=True`` draws the examples from a seed fixed by each test's source, so every
+run (CI or local) tries the same examples and a failure reproduces; ``print_blob=True``
+prints the ``@reproduce_failure`` blob of a failing example. ``HYPOTHESIS_PROFILE=explore``
+searches with fresh random examples (and the example database) instead.
+"""
 
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import simulator as sim
+
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", print_blob=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 import pytest
 
-from tests.statistical.feedback import falls, rises
+from tests.statistical.feedback import REPS_FULL, falls, rises
 
 STUCK = {"sites.inhouse.attrition.outside_options": 0.5}
 
 
-def test_poor_outside_options_lower_quits_and_raise_absence() -> None:
-    falls("quits", STUCK)
+def test_poor_outside_options_raise_absence() -> None:
     rises("absence_rate", STUCK)
+
+
+@pytest.mark.statistical
+def test_poor_outside_options_lower_quits() -> None:
+    falls("quits", STUCK, reps=REPS_FULL)
 
 
 RECOGNISED = {"sites.inhouse.recognition": 1.0}
 
 
-def test_recognition_lowers_burnout_and_quits() -> None:
+def test_recognition_lowers_burnout() -> None:
     falls("burnout_mean", RECOGNISED)
-    falls("quits", RECOGNISED)
+
+
+@pytest.mark.statistical
+def test_recognition_lowers_quits() -> None:
+    falls("quits", RECOGNISED, reps=REPS_FULL)
 
 
 BURNOUT_QUITS = {"sites.inhouse.attrition.quit_burnout": 3.0}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.statistical.feedback import falls, rises
+from tests.statistical.feedback import REPS_TRAINING, falls, rises
 
 TIGHT_AHT = {"sites.inhouse.kpi.aht_target_s": 300}
 
@@ -24,8 +24,8 @@ NO_CLASSROOM = {"sites.inhouse.training.classroom_days": 0}
 
 @pytest.mark.parametrize("metric", ["aht_s", "escalation_rate", "scams_missed"])
 def test_fewer_classroom_days_raise(metric: str) -> None:
-    rises(metric, NO_CLASSROOM)
+    rises(metric, NO_CLASSROOM, reps=REPS_TRAINING)
 
 
 def test_fewer_classroom_days_lower_first_contact_resolution() -> None:
-    falls("fcr", NO_CLASSROOM)
+    falls("fcr", NO_CLASSROOM, reps=REPS_TRAINING)
