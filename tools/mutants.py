@@ -45,8 +45,9 @@ mutants are left out of a sample)."""
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped",
           36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout",
-          37: "type check", -11: "segfault", -9: "segfault", None: "not run"}
-"""mutmut exit codes (``mutmut.stats.status_by_exit_code``), grouped for the table."""
+          37: "type check", -11: "segfault", -9: "timeout", None: "not run"}
+"""mutmut exit codes (``mutmut.stats.status_by_exit_code``), grouped for the table. -9 is the
+SIGKILL that follows SIGXCPU when a mutant ignores its CPU limit: a timeout, not a crash."""
 
 
 def mutmut() -> str:
@@ -160,10 +161,15 @@ def diff_of(name: str) -> str:
 
 
 def report(modules: list[str]) -> None:
-    """Print the per-module table and write ``mutants/survivors.md``."""
+    """Print the per-module table and write ``mutants/survivors.md``.
+
+    ``mutants`` counts every mutant mutmut made of the module, ``tested`` those with a result
+    (fewer after a sampled run); the other columns and the score are over the tested ones.
+    ``wall`` is the module's last ``run`` through this script.
+    """
     os.chdir(ROOT)  # mutmut's helpers read pyproject.toml and mutants/ relative to the cwd
     times = load_times()
-    header = f"{'module':<10} {'sample':>6} {'mutants':>7} {'killed':>6} {'survived':>8} {'timeout':>7} " \
+    header = f"{'module':<10} {'mutants':>7} {'tested':>6} {'killed':>6} {'survived':>8} {'timeout':>7} " \
              f"{'no tests':>8} {'score':>6} {'wall':>7}"
     rows, md = [header, "-" * len(header)], ["# Surviving mutants", ""]
     for module in modules:
@@ -171,15 +177,14 @@ def report(modules: list[str]) -> None:
         counts = Counter(STATUS.get(code, "suspicious") for code in meta.values())
         run_n = sum(counts.values()) - counts["not run"]
         if run_n == 0:
-            rows.append(f"{module:<10} {'(not run)':>6}")
+            rows.append(f"{module:<10} {len(meta):>7} {'(none)':>6}")
             continue
         detected = counts["killed"] + counts["timeout"]
         scored = run_n - counts["no tests"]
         score = f"{100 * detected / scored:.0f}%" if scored else "-"
         t = times.get(module, {})
         wall = f"{t['wall_s'] / 60:.1f}m" if "wall_s" in t else "-"
-        sample = f"1/{t.get('sample', 1)}" if t.get("sample", 1) != 1 else "all"
-        rows.append(f"{module:<10} {sample:>6} {run_n:>7} {counts['killed']:>6} {counts['survived']:>8} "
+        rows.append(f"{module:<10} {len(meta):>7} {run_n:>6} {counts['killed']:>6} {counts['survived']:>8} "
                     f"{counts['timeout']:>7} {counts['no tests']:>8} {score:>6} {wall:>7}")
         other = {k: v for k, v in counts.items() if k not in {"killed", "survived", "timeout", "no tests", "not run"}}
         if other:
