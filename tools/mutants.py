@@ -13,8 +13,11 @@ re-run without re-running anything.
 
 Usage::
 
-    python tools/mutants.py run [--modules "stats costs"] [--sample 1|2|5|10] [--jobs 2]
+    python tools/mutants.py run [--modules "stats costs engine:10"] [--sample 1|2|5|10] [--jobs 2]
     python tools/mutants.py report [--modules ...]
+
+``engine:10`` runs every 10th mutant of ``engine.py``; ``--sample`` is the default for names
+without ``:k``.
 
 Score: ``(killed + timeout) / (mutants - no tests)``. "No tests" are mutants of functions
 that no selected test calls; they are reported, not scored.
@@ -70,8 +73,22 @@ def load_times() -> dict[str, dict[str, float]]:
     return json.loads(TIMES.read_text()) if TIMES.exists() else {}
 
 
-def run(modules: list[str], sample: int, jobs: int) -> None:
-    """Run mutmut on each module in turn and record its wall time."""
+def parse_modules(spec: str, sample: int) -> list[tuple[str, int]]:
+    """``"stats engine:10"`` -> ``[("stats", sample), ("engine", 10)]``."""
+    out = []
+    for item in spec.split():
+        name, _, k = item.partition(":")
+        if name not in CORE:
+            sys.exit(f"not a mutated module (see [tool.mutmut] only_mutate): {name}; choose from {CORE}")
+        kk = int(k) if k else sample
+        if kk not in SAMPLE_GLOB:
+            sys.exit(f"{item}: a sample is 1 in 1, 2, 5 or 10")
+        out.append((name, kk))
+    return out
+
+
+def run(modules: list[tuple[str, int]], jobs: int) -> None:
+    """Run mutmut on each (module, sample) in turn and record its wall time."""
     MUTANTS.mkdir(exist_ok=True)
     (MUTANTS / ".gitignore").write_text("*\n")
     times = load_times()
@@ -79,7 +96,7 @@ def run(modules: list[str], sample: int, jobs: int) -> None:
     # so a verdict does not depend on the draw (set here, not in [tool.mutmut], so that it does
     # not invalidate mutmut's cached results).
     env = {**os.environ, "PYTEST_ADDOPTS": (os.environ.get("PYTEST_ADDOPTS", "") + " --hypothesis-seed=0").strip()}
-    for module in modules:
+    for module, sample in modules:
         pattern = f"simulator.{module}.{SAMPLE_GLOB[sample]}"
         print(f"== {module}: mutmut run {pattern!r}", flush=True)
         t0 = time.monotonic()
@@ -208,19 +225,17 @@ def main() -> None:
     sub = parser.add_subparsers(dest="cmd", required=True)
     for name in ("run", "report"):
         p = sub.add_parser(name)
-        p.add_argument("--modules", default=" ".join(CORE), help="space-separated names in simulator/")
+        p.add_argument("--modules", default=" ".join(CORE),
+                       help="space-separated module names in simulator/, each optionally NAME:k for a 1-in-k sample")
+        p.add_argument("--sample", type=int, default=1, choices=sorted(SAMPLE_GLOB),
+                       help="default k: run every k-th mutant of each function")
         if name == "run":
-            p.add_argument("--sample", type=int, default=1, choices=sorted(SAMPLE_GLOB),
-                           help="run every k-th mutant of each function")
             p.add_argument("--jobs", type=int, default=2, help="mutants tested in parallel")
     args = parser.parse_args()
-    modules = args.modules.split()
-    unknown = [m for m in modules if m not in CORE]
-    if unknown:
-        sys.exit(f"not a mutated module (see [tool.mutmut] only_mutate): {unknown}; choose from {CORE}")
+    modules = parse_modules(args.modules, args.sample)
     if args.cmd == "run":
-        run(modules, args.sample, args.jobs)
-    report(modules)
+        run(modules, args.jobs)
+    report([name for name, _ in modules])
 
 
 if __name__ == "__main__":
