@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 WORKERS ?=
 
-.PHONY: demo levers test test-full bench bench-scaling lint clean
+.PHONY: demo levers test test-full bench bench-scaling lint mutants clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ bench-scaling: $(STAMP)  ## sweep throughput: 1 vs 2 local workers vs a 2-worker
 lint: $(STAMP)
 	$(VENV)/bin/ruff check simulator tests bench
 	$(VENV)/bin/mypy
+
+# NAME:k = every k-th mutant of NAME (k = 2, 5 or 10): engine and workforce in full take over an hour each.
+MUTANTS_MODULES ?= stats costs routing demand workforce:10 engine:10
+MUTANTS_SAMPLE  ?= 1
+MUTANTS_JOBS    ?= 2
+
+mutants: $(STAMP)  ## mutation testing of the core modules (slow, not in CI; docs/testing.md): MUTANTS_MODULES="stats engine:10"
+	$(PY) tools/mutants.py run --modules "$(MUTANTS_MODULES)" --sample $(MUTANTS_SAMPLE) --jobs $(MUTANTS_JOBS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
