@@ -44,7 +44,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 # NAME:k = every k-th mutant of NAME (k = 2, 5 or 10): engine and workforce in full take over an hour each.
-MUTANTS_MODULES ?= stats costs routing demand workforce:10 engine:10
+MUTANTS_MODULES ?= stats costs routing formulas demand workforce:10 engine:10
 MUTANTS_SAMPLE  ?= 1
 MUTANTS_JOBS    ?= 2
 

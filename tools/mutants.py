@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = ROOT / "mutants"
 TIMES = MUTANTS / "mutants-times.json"
-CORE = ("workforce", "demand", "routing", "costs", "stats", "engine")
+CORE = ("workforce", "demand", "routing", "costs", "stats", "formulas", "engine")
 SAMPLE_GLOB = {1: "*", 2: "*__mutmut_*[02468]", 5: "*__mutmut_*[05]", 10: "*__mutmut_*0"}
 """Mutant-name globs for a 1-in-k sample: mutmut numbers each function's mutants 1, 2, ...,
 so the last digit picks every k-th mutant of every function (functions with fewer than k
