@@ -193,8 +193,10 @@ def replay_answers(cfg: sim.Scenario, seed: int) -> Replay:
     return Replay(res, calls, total)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def replay() -> Replay:
+    # Function scope on purpose: mutation testing maps each model function to the tests that
+    # call it, and a module-scoped run would be credited to the first test only.
     return replay_answers(EVERYTHING_ON, SEED)
 
 

@@ -29,7 +29,7 @@ CHURN = {"days": 24, "sites.s.attrition": {"annual_quit_rate": 0.95, "early_quit
          "sites.s.hiring.lead_time_days": 3, "sites.s.training.classroom_days": 2}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # function scope: mutation testing credits a model call to the test that made it
 def churn() -> sim.SimulationResult:
     return Simulation(scenario(CHURN), seed=4, call_log=True).run()
 
