@@ -551,7 +551,7 @@ class Simulation:
         site.idle.append(a)
 
     def _on_shift_start(self, ev: Event) -> None:
-        a, end = cast(tuple[int, float], ev.value)
+        a, end = cast("tuple[int, float]", ev.value)
         if self.shift_end[a] < end:
             self.shift_end[a] = end
         mode = self.mode[a]
@@ -570,7 +570,7 @@ class Simulation:
         self._staff_change(site, -1)
 
     def _on_shift_end(self, ev: Event) -> None:
-        a, end = cast(tuple[int, float], ev.value)
+        a, end = cast("tuple[int, float]", ev.value)
         if self.shift_end[a] != end:
             return  # a contiguous shift took over
         mode = self.mode[a]
@@ -582,7 +582,7 @@ class Simulation:
             self.mode[a] = OFF
 
     def _on_break(self, ev: Event) -> None:
-        a, length = cast(tuple[int, float], ev.value)
+        a, length = cast("tuple[int, float]", ev.value)
         mode = self.mode[a]
         if mode == IDLE:
             self._leave_floor(a, BREAK)
