@@ -153,9 +153,14 @@ class Simulation:
         seed: Root seed of the run.
         replication: Replication index; with ``seed`` it keys every random stream.
         call_log: Keep one row per finished contact (memory grows with calls).
+        initial: The day-0 workforce (e.g. a spin-up's :meth:`close_horizon`); by default
+            :meth:`~simulator.workforce.AgentState.initial` draws it from the ``agents`` stream.
     """
 
-    def __init__(self, cfg: C.Scenario, *, seed: int, replication: int = 0, call_log: bool = False) -> None:
+    def __init__(
+        self, cfg: C.Scenario, *, seed: int, replication: int = 0, call_log: bool = False,
+        initial: W.AgentState | None = None,
+    ) -> None:
         self.cfg = cfg
         self.seed = seed
         self.replication = replication
@@ -170,7 +175,8 @@ class Simulation:
         self.wait_hist = [0] * (self.n_sites * M.WAIT_BINS)
         self.warmup_s = cfg.warmup_days * DAY_S
 
-        self.agents = W.AgentState.initial(cfg, stream(seed, replication, "agents"))
+        self.agents = (W.AgentState.initial(cfg, stream(seed, replication, "agents")) if initial is None
+                       else initial.copy())
         self.workforce = W.Workforce(cfg)
         self.live = W.LiveAgents(self.agents)
         n = len(self.agents)
@@ -207,17 +213,25 @@ class Simulation:
         self._day_calls: list[Call] = []
         self._day_t: list[float] = []
         self._day_i = 0
+        self.day = -1
+        """The last day opened."""
 
     # ------------------------------------------------------------------ running
 
-    def run(self) -> SimulationResult:
-        """Simulate the horizon, drain the queues (at most one more day) and collect."""
+    def run(self, *, drain: bool = True) -> SimulationResult:
+        """Simulate the horizon, drain the queues (at most one more day) and collect.
+
+        Args:
+            drain: Serve the callers still in the system at the horizon. Without draining,
+                the horizon's midnight is not processed, so :meth:`close_horizon` can close
+                the last day (a spin-up).
+        """
         env = self.env
         env.process(self._days())
         env.process(self._ticks())
         env.run(until=self.horizon_s)
         t = self.horizon_s
-        while t < self.end_s and self._calls_in_system():
+        while drain and t < self.end_s and self._calls_in_system():
             t = min(t + 60.0, self.end_s)
             env.run(until=t)
         for site in self.sites:
@@ -241,6 +255,26 @@ class Simulation:
             agents=self.agents,
         )
 
+    def close_horizon(self) -> W.AgentState:
+        """Close the last day at the horizon's midnight and return the agent state (after :meth:`run`).
+
+        The state is the workforce as the day after the horizon would open it (burnout, KPI
+        reviews, leavers and vacancies of the last day applied), with the same random stream
+        that midnight would use: a spin-up's end state for another run's day 0.
+
+        Raises:
+            RuntimeError: If the run drained into the horizon's midnight, or has not run.
+        """
+        if self.day != self.n_days - 1 or self.env.now < self.horizon_s:
+            raise RuntimeError("close_horizon() needs a finished run(drain=False)")
+        agents = self.live.store(self.agents)
+        rng = stream(self.seed, self.replication, "agents", self.n_days)
+        f_end = W.fatigue_at_shift_end(agents, self.shift_end, self.recovery_tau_s)
+        self.workforce.close_day(agents, self.n_days, rng.random(len(agents)), f_end,
+                                 self.workforce.new_counters())
+        self.day = self.n_days
+        return agents
+
     def _calls_in_system(self) -> bool:
         return BUSY in self.mode or any(
             s.n_waiting or s.sup_free < s.sup_count for s in self.sites
@@ -256,6 +290,7 @@ class Simulation:
             # Created first so that, at the next midnight, planning precedes the events
             # this day leaves for that instant (shift ends meeting next shift starts).
             wake = env.timeout(DAY_S)
+            self.day = day
             agents = self.live.store(self.agents)
             f_end = W.fatigue_at_shift_end(agents, self.shift_end, self.recovery_tau_s)
             rng = stream(self.seed, self.replication, "agents", day)

@@ -108,6 +108,10 @@ class AgentState:
     def __len__(self) -> int:
         return int(self.site.size)
 
+    def copy(self) -> AgentState:
+        """A deep copy (every array copied)."""
+        return AgentState(**{name: arr.copy() for name, arr in vars(self).items()})
+
     @classmethod
     def empty(cls) -> AgentState:
         """A state with no agents."""
@@ -240,15 +244,16 @@ DAY_COUNTERS: tuple[str, ...] = (
     "burnout_sum", "proficiency_sum", "paid_s",
     "shift_paid_s", "proficient_reached", "days_to_proficiency", "month1_days", "month1_ht_multiplier",
 )
-"""Per-site counters :meth:`Workforce.start_day` returns (see ``metrics.COUNTERS``)."""
+"""Per-site counters of :meth:`Workforce.new_counters` (see ``metrics.COUNTERS``)."""
 
 
 class Workforce:
     """The day-level workforce process of one scenario: every update is vectorised over agents.
 
-    :meth:`start_day` runs at each midnight. It closes the previous day (burnout, KPI
-    reviews, dismissals, quits, vacancies), then opens the new one (hires starting,
-    graduation, classroom attendance, absences) and returns the day's per-site counters.
+    At each midnight the engine calls :meth:`close_day` for the day that ended (burnout, KPI
+    reviews, dismissals, quits, vacancies), then :meth:`open_day` for the new one (hires
+    starting, graduation, classroom attendance, absences), both adding to the day's per-site
+    counters (:meth:`new_counters`).
     Per-site parameters are held as arrays over sites and indexed by ``state.site``.
     Equations: ``docs/model.md``, Agents.
     """
@@ -299,7 +304,7 @@ class Workforce:
     def start_day(
         self, state: AgentState, day: int, rng: np.random.Generator, fatigue_end: FloatArray
     ) -> dict[str, FloatArray]:
-        """Close day ``day - 1`` and open day ``day``; return the day's per-site counters.
+        """Close day ``day - 1`` (from day 1 on) and open day ``day``; return the day's per-site counters.
 
         Args:
             state: Agent state, updated in place (rows may be appended for vacancies).
@@ -308,24 +313,54 @@ class Workforce:
                 agent for absences.
             fatigue_end: Each agent's fatigue F at the end of its previous shift.
         """
-        count = {name: np.zeros(self.n_sites) for name in DAY_COUNTERS}
+        count = self.new_counters()
         u_quit = rng.random(len(state))
         if day > 0:
-            self._burnout(state, fatigue_end)
-            dismissed = self._review(state, day, count)
-            quits = self._quits(state, day, u_quit) & ~dismissed
-            self._separate(state, day, quits, QUIT, count["quits"])
-            self._separate(state, day, dismissed, DISMISSED, count["dismissals"])
-            leavers = np.flatnonzero((quits | dismissed) & self.backfill[state.site])
-            state.append(state.site[leavers], state.shift[leavers], Stage.RECRUITING,
-                         day + self.lead_time[state.site[leavers]])
+            self.close_day(state, day, u_quit, fatigue_end, count)
+        self.open_day(state, day, rng.random(len(state)), count)
+        return count
+
+    def new_counters(self) -> dict[str, FloatArray]:
+        """Zeroed per-site day counters (:data:`DAY_COUNTERS`)."""
+        return {name: np.zeros(self.n_sites) for name in DAY_COUNTERS}
+
+    def close_day(
+        self, state: AgentState, day: int, u_quit: FloatArray, fatigue_end: FloatArray,
+        count: dict[str, FloatArray],
+    ) -> None:
+        """Close day ``day - 1`` at the midnight starting ``day``: burnout, KPI reviews, leavers, vacancies.
+
+        Args:
+            state: Agent state, updated in place (rows are appended for vacancies).
+            day: The day starting now (at least 1).
+            u_quit: One uniform per agent (the day's ``agents`` stream) deciding quits.
+            fatigue_end: Each agent's fatigue F at the end of its previous shift.
+            count: The day's counters, added to.
+        """
+        self._burnout(state, fatigue_end)
+        dismissed = self._review(state, day, count)
+        quits = self._quits(state, day, u_quit) & ~dismissed
+        self._separate(state, day, quits, QUIT, count["quits"])
+        self._separate(state, day, dismissed, DISMISSED, count["dismissals"])
+        leavers = np.flatnonzero((quits | dismissed) & self.backfill[state.site])
+        state.append(state.site[leavers], state.shift[leavers], Stage.RECRUITING,
+                     day + self.lead_time[state.site[leavers]])
+
+    def open_day(self, state: AgentState, day: int, u_absence: FloatArray, count: dict[str, FloatArray]) -> None:
+        """Open ``day``: hires starting, graduation, classroom attendance, absences, census.
+
+        Args:
+            state: Agent state, updated in place.
+            day: The day starting now.
+            u_absence: One uniform per agent (after any rows :meth:`close_day` appended).
+            count: The day's counters, added to.
+        """
         self._start_hires(state, day, count["hires"])
         self._graduate(state, day)
         self._classroom(state, day, count["paid_s"])
-        self._absences(state, day, rng.random(len(state)), count)
+        self._absences(state, day, u_absence, count)
         self._census(state, count)
         self._calibration_census(state, day, count)
-        return count
 
     def _bincount(self, state: AgentState, mask: BoolArray, weights: FloatArray | None = None) -> FloatArray:
         w = None if weights is None else weights[mask]
