@@ -34,6 +34,8 @@ STREAM_ID: Final[dict[str, int]] = {
     "agents": 8,  # initial tenure or proficiency; per day: quits, then absences
     "selection": 9,  # random agent selection
     "design": 10,  # sampled sweep designs (replication 0), never used by a simulation
+    "spinup": 11,  # the seed of a run's workforce spin-up (simulator.spinup)
+    "resilience": 12,  # per day: the resilience of agents hired that day
 }
 """Append-only registry of stream ids. Never renumber or reuse an id."""
 
