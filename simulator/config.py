@@ -219,6 +219,14 @@ class Break(ConfigModel):
 
     start_min: NonNegative = Field(description="Start, minutes after the shift starts.")
     length_min: Positive = Field(description="Duration (minutes); taken in full after the current call.")
+    paid: bool = Field(True, description="Paid time (counts in paid hours and shrinkage); false: e.g. unpaid lunch.")
+    rest: bool = Field(
+        True, description="Fatigue recovers with behaviour.fatigue.rest_tau_s; false: off-phone work (coaching, "
+        "meetings, e-learning) that recovers like idle time on the floor."
+    )
+    weekdays: list[Weekday] | None = Field(
+        None, description="Weekdays on which it happens (e.g. a weekly coaching session); null: every working day."
+    )
 
 
 class Shift(ConfigModel):
@@ -267,13 +275,17 @@ class Roster(ConfigModel):
 
 
 class Supervisors(ConfigModel):
-    """Supervisors who take escalated calls from their own FCFS queue."""
+    """Supervisors (team leaders) on duty in opening hours who take escalated calls from their own FCFS queue."""
 
-    count: int = Field(0, ge=0, description="Supervisors on duty while the site is staffed.")
+    count: int = Field(0, ge=0, description="Supervisors on duty during the centre's opening hours.")
     handle_time: DurationSpec = Field(
         Exponential(mean_s=600.0), description="Supervisor handle time of an escalated call."
     )
     resolution_p: Probability = Field(0.9, description="Probability a supervisor resolves the issue.")
+    wage_per_hour: NonNegative = Field(0.0, description="Cost per supervisor hour on duty (money/h).")
+    patience_multiplier: Positive = Field(
+        1.0, description="An escalated caller waits for a supervisor at most this x the caller's own patience."
+    )
 
 
 class Training(ConfigModel):
@@ -289,6 +301,10 @@ class Training(ConfigModel):
     )
     class_interval_days: int | None = Field(
         None, ge=1, description="Batched classes start on days 0, k, 2k, ...; null: each hire starts at once."
+    )
+    ready_p: Probability = Field(
+        0.0, description="Proficiency at which a hire starts on the floor prepared; below it, the early quit "
+        "hazard rises (attrition.unprepared_quit_multiplier). 0: preparedness plays no part."
     )
 
 
@@ -327,6 +343,11 @@ class Attrition(ConfigModel):
     recognition_retention: Probability = Field(
         0.0, description="Hazard x (1 - this x recognition)."
     )
+    unprepared_quit_multiplier: Annotated[float, Field(ge=1.0)] = Field(
+        1.0, description="Hazard multiplier of a hire who starts on the floor wholly unprepared (p0 = p_entry), "
+        "in the first reality_shock_days on the floor; scaled by the shortfall of p0 below training.ready_p."
+    )
+    reality_shock_days: NonNegative = Field(180.0, description="Days on the floor the preparedness multiplier lasts.")
 
 
 class Hiring(ConfigModel):
@@ -344,6 +365,10 @@ class Pay(ConfigModel):
         0.0, description="Cost per paid agent-hour (money/h): scheduled, classroom and overtime hours."
     )
     overtime_premium: NonNegative = Field(0.5, description="Overtime hours cost (1 + this) x wage_per_hour.")
+    overhead_per_hour: NonNegative = Field(
+        0.0, description="Cost per paid agent-hour beyond wages (money/h): seat, IT, management; 0 for a vendor "
+        "whose price includes it."
+    )
     price_per_call: NonNegative = Field(0.0, description="Cost per handled contact (money), e.g. a vendor price.")
 
 
@@ -377,6 +402,10 @@ class Site(ConfigModel):
         1.0, description="Multiplier on resolution (knowledge or language gap below 1)."
     )
     absence_p: Probability = Field(0.0, description="Probability an agent is absent on a scheduled day.")
+    leave_days_per_year: NonNegative = Field(
+        0.0, description="Paid leave (vacation and holidays) per agent and year (days), taken on random "
+        "scheduled days: paid, off the phones, not an absence."
+    )
     recognition: Probability = Field(0.0, description="Recognition level in [0, 1]: relieves burnout, retains.")
     initial_proficiency: tuple[Probability, Probability] | None = Field(
         None, description="If set, day-0 agents are tenured, on the floor, with p ~ Uniform[low, high]; "
@@ -417,19 +446,27 @@ class Routing(ConfigModel):
 
 
 class Fatigue(ConfigModel):
-    """Intraday fatigue F: grows per call, decays while not on a call."""
+    """Intraday fatigue F: grows with each call's load, decays while not on a call."""
 
-    load_per_call: NonNegative = Field(0.0, description="F added per ordinary call.")
+    load_per_call: NonNegative = Field(0.0, description="Load of an ordinary call (F added per call).")
     irate_load_multiplier: NonNegative = Field(3.0, description="Load multiplier for irate calls.")
+    failed_load_multiplier: NonNegative = Field(
+        1.0, description="Load multiplier for calls the agent did not resolve (unresolved or escalated)."
+    )
     coping: Probability = Field(0.5, description="Share of load a fully proficient agent shrugs off.")
-    recovery_tau_s: Positive = Field(1800.0, description="Decay time constant while idle/off (seconds).")
+    recovery_tau_s: Positive = Field(1800.0, description="Decay time constant while idle on the floor (seconds).")
+    rest_tau_s: Positive | None = Field(
+        None, description="Decay time constant on a rest break and off shift (seconds); null: recovery_tau_s."
+    )
 
 
 class Burnout(ConfigModel):
     """Slow burnout B, updated at the end of each day."""
 
     tau_days: Positive = Field(30.0, description="B decays as exp(-1/tau_days) per day (days).")
-    fatigue_weight: NonNegative = Field(0.0, description="B += this x F at the end of a working day.")
+    load_weight: NonNegative = Field(
+        0.0, description="B += this x the day's load (sum of its calls' loads, as added to F) at the end of a working day."
+    )
     kpi_weight: NonNegative = Field(0.0, description="B += this at each missed KPI review.")
     recognition_relief: NonNegative = Field(0.0, description="B -= this x recognition each working day.")
     absence_weight: NonNegative = Field(0.0, description="Absence probability x (1 + this x B).")
@@ -456,6 +493,10 @@ class Behaviour(ConfigModel):
     learning_calls: Positive | None = Field(
         500.0, description="p <- 1 - (1 - p) exp(-1/learning_calls) per call; null: no learning."
     )
+    frailty_cv: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.0, description="Coefficient of variation of each agent's frailty z (the inverse of resilience), "
+        "Gamma with mean 1 drawn at hire; z multiplies the agent's load and quit hazard. 0: all agents alike."
+    )
     fatigue: Fatigue = Field(default_factory=Fatigue)
     burnout: Burnout = Field(default_factory=Burnout)
 
@@ -465,7 +506,9 @@ class Money(ConfigModel):
 
     currency: str = Field("USD", description="Label of the money unit in tables and plots.")
     fraud_loss_per_scam: NonNegative = Field(0.0, description="Loss per scam the agent missed (money).")
-    abandoned_call_cost: NonNegative = Field(0.0, description="Cost per abandoned contact (money), e.g. lost sales.")
+    abandoned_call_cost: NonNegative = Field(
+        0.0, description="Cost per abandoned contact (money): lost business or the callback it causes."
+    )
 
 
 # --------------------------------------------------------------------------- scenario

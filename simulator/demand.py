@@ -141,11 +141,14 @@ class OpeningCalendar:
     def __init__(self, cfg: C.Scenario, n_days: int) -> None:
         self.always_open = cfg.demand.mode == "stationary"
         starts, ends = [], []
+        self.day_open: list[tuple[float, float] | None] = []
+        """Each day's open period ``(start_s, end_s)`` in seconds since day 0, or None if closed."""
         for day in range(n_days + 8):
             hours = cfg.demand.open_h.get(weekday_of(cfg, day), (8.0, 20.0))  # type: ignore[call-overload]
             if hours is not None:
                 starts.append(day * DAY_S + hours[0] * HOUR_S)
                 ends.append(day * DAY_S + hours[1] * HOUR_S)
+            self.day_open.append(None if hours is None else (starts[-1], ends[-1]))
         self.starts = starts
         self.ends = ends
         self.always_open = self.always_open or not starts

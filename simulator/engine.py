@@ -17,9 +17,13 @@ Flow of a contact (first call, redial or repeat):
 3. *Answer*: anger, handle time, scam detection, escalation and resolution are decided from
    the caller's pre-drawn uniforms and the agent's proficiency, fatigue and pressure
    (equations in ``docs/model.md``).
-4. *Service end*: the agent learns and tires; the caller is resolved, escalated to a
-   supervisor, or unresolved and may call again. The agent then goes on a pending break or
-   off shift, takes the next caller, or becomes idle.
+4. *Service end*: the agent learns and takes the call's load (fatigue and the day's load);
+   the caller is resolved, escalated to a supervisor, or unresolved and may call again. The
+   agent then goes on a pending break or off shift, takes the next caller, or becomes idle.
+5. *Supervisor*: an escalated caller waits in the site's supervisor queue (FCFS) for one of
+   the supervisors on duty (opening hours), with ``patience_multiplier`` times its own
+   patience; a caller who hangs up there, or whom the supervisor does not resolve, may call
+   again.
 
 No I/O here: :func:`simulate` returns a :class:`~simulator.result.SimulationResult`.
 """
@@ -50,7 +54,7 @@ from .units import DAY_S, MINUTE_S
 
 # Contact kinds, states and outcomes.
 FIRST, REDIAL, REPEAT = 0, 1, 2
-WAITING, ANSWERED, ABANDONED = 0, 1, 2
+WAITING, ANSWERED, ABANDONED, SUP_WAITING, SUP_SERVED, SUP_ABANDONED = 0, 1, 2, 3, 4, 5
 RESOLVED, UNRESOLVED, ESCALATED, SCAM_DETECTED, SCAM_MISSED = 0, 1, 2, 3, 4
 OUTCOMES = ("resolved", "unresolved", "escalated", "scam_detected", "scam_missed")
 # Agent modes.
@@ -68,6 +72,8 @@ _ESCALATIONS, _SUP_RESOLVED, _IRATE = (M.K[k] for k in ("escalations", "supervis
 _SCAMS, _SCAMS_MISSED = M.K["scams"], M.K["scams_missed"]
 _BUSY_S, _STAFFED_S, _OVERTIME_S, _QUEUE_S = (M.K[k] for k in ("busy_s", "staffed_s", "overtime_s", "queue_s"))
 _FATIGUE_SUM, _FATIGUE_N = M.K["fatigue_sum"], M.K["fatigue_n"]
+_SUP_ANSWERED, _SUP_ABANDONED, _SUP_WAIT = (
+    M.K[k] for k in ("supervisor_answered", "supervisor_abandoned", "supervisor_wait_s"))
 _LAST_BIN = M.WAIT_BINS - 1
 _KIND_COUNTER = (M.K["unique_callers"], M.K["redials"], M.K["repeat_calls"])
 _U = {name: i for i, name in enumerate(DECISIONS)}
@@ -78,7 +84,7 @@ class Call:
     __slots__ = (
         "caller", "attempt", "kind", "ctype", "rank", "t_arr", "patience_s", "base_s", "u_sup",
         "u_irate", "u_res", "u_esc", "scam", "u_detect", "u_route",
-        "site", "bucket", "state", "agent", "t_ans", "irate", "outcome",
+        "site", "bucket", "state", "agent", "t_ans", "irate", "outcome", "t_esc",
     )
 
     def __init__(
@@ -108,6 +114,7 @@ class Call:
         self.t_ans = 0.0
         self.irate = False
         self.outcome = UNRESOLVED
+        self.t_esc = 0.0
 
 
 class _Site:
@@ -115,7 +122,8 @@ class _Site:
 
     __slots__ = (
         "index", "queues", "n_waiting", "idle", "selector", "line_limit", "resolution_multiplier",
-        "sup_count", "sup_free", "sup_queue", "sup_dist", "sup_resolution_p", "queue_t", "n_on", "staff_t",
+        "sup_count", "sup_on", "sup_busy", "sup_queue", "sup_waiting", "sup_dist", "sup_resolution_p",
+        "sup_patience", "queue_t", "n_on", "staff_t",
     )
 
     def __init__(self, index: int, cfg: C.Site, n_ranks: int, selector: Any) -> None:
@@ -127,10 +135,15 @@ class _Site:
         self.line_limit = cfg.line_limit
         self.resolution_multiplier = cfg.resolution_multiplier
         self.sup_count = cfg.supervisors.count
-        self.sup_free = self.sup_count
+        self.sup_on = 0
+        """Supervisors on duty now."""
+        self.sup_busy = 0
         self.sup_queue: deque[Call] = deque()
+        self.sup_waiting = 0
+        """Callers waiting for a supervisor (the queue may also hold callers who hung up)."""
         self.sup_dist = from_spec(cfg.supervisors.handle_time)
         self.sup_resolution_p = cfg.supervisors.resolution_p
+        self.sup_patience = cfg.supervisors.patience_multiplier
         self.queue_t = 0.0
         self.n_on = 0
         self.staff_t = 0.0
@@ -175,18 +188,20 @@ class Simulation:
         self.wait_hist = [0] * (self.n_sites * M.WAIT_BINS)
         self.warmup_s = cfg.warmup_days * DAY_S
 
-        self.agents = (W.AgentState.initial(cfg, stream(seed, replication, "agents")) if initial is None
-                       else initial.copy())
+        self.agents = (W.AgentState.initial(cfg, stream(seed, replication, "agents"),
+                                            stream(seed, replication, "resilience"))
+                       if initial is None else initial.copy())
         self.workforce = W.Workforce(cfg)
         self.live = W.LiveAgents(self.agents)
         n = len(self.agents)
         self.mode = [OFF] * n
         self.pending = [0.0] * n
+        self.pending_rest = [True] * n
         self.shift_end = np.zeros(n)
         self.learning_factor = W.learning_factor(cfg.behaviour)
         b = cfg.behaviour
         self.recovery_tau_s = b.fatigue.recovery_tau_s
-        self.fatigue_cfg = b.fatigue
+        self.rest_tau_s = b.fatigue.rest_tau_s or b.fatigue.recovery_tau_s
         self.fatigue_on = b.fatigue.load_per_call > 0
         self.learning_on = self.learning_factor != 1.0
         self.contact = ContactModel(cfg)
@@ -208,6 +223,9 @@ class Simulation:
         self.redials = _FollowUps(d.redial.p, d.redial.delay, stream(seed, replication, "redials"))
         self.repeats = _FollowUps(d.repeat.p, d.repeat.delay, stream(seed, replication, "repeats"))
         self.calendar = OpeningCalendar(cfg, self.n_days)
+        if self.calendar.always_open:
+            for site in self.sites:
+                site.sup_on = site.sup_count
         self.next_caller = 0
         self.log: list[tuple[Any, ...]] | None = [] if call_log else None
         self._day_calls: list[Call] = []
@@ -269,16 +287,14 @@ class Simulation:
             raise RuntimeError("close_horizon() needs a finished run(drain=False)")
         agents = self.live.store(self.agents)
         rng = stream(self.seed, self.replication, "agents", self.n_days)
-        f_end = W.fatigue_at_shift_end(agents, self.shift_end, self.recovery_tau_s)
-        self.workforce.close_day(agents, self.n_days, rng.random(len(agents)), f_end,
+        self.workforce.close_day(agents, self.n_days, rng.random(len(agents)),
+                                 stream(self.seed, self.replication, "resilience", self.n_days),
                                  self.workforce.new_counters())
         self.day = self.n_days
         return agents
 
     def _calls_in_system(self) -> bool:
-        return BUSY in self.mode or any(
-            s.n_waiting or s.sup_free < s.sup_count for s in self.sites
-        )
+        return BUSY in self.mode or any(s.n_waiting or s.sup_busy or s.sup_waiting for s in self.sites)
 
     def _at(self, delay: float, callback: Any, value: Any) -> None:
         ev = Timeout(self.env, delay, value)
@@ -292,14 +308,14 @@ class Simulation:
             wake = env.timeout(DAY_S)
             self.day = day
             agents = self.live.store(self.agents)
-            f_end = W.fatigue_at_shift_end(agents, self.shift_end, self.recovery_tau_s)
-            rng = stream(self.seed, self.replication, "agents", day)
-            day_counts = self.workforce.start_day(agents, day, rng, f_end)
+            day_counts = self.workforce.start_day(agents, day, stream(self.seed, self.replication, "agents", day),
+                                                  stream(self.seed, self.replication, "resilience", day))
             self._grow(len(agents))
             plan = W.plan_day(agents, cfg, day)
             agents.worked[:] = False
             agents.worked[plan.agent] = True
             self._schedule_shifts(plan)
+            self._schedule_supervisors(day, day_counts)
             self._book_day(day, day_counts)
             self.live.load(agents)
             if day < self.n_days:
@@ -312,6 +328,7 @@ class Simulation:
         if extra > 0:
             self.mode += [OFF] * extra
             self.pending += [0.0] * extra
+            self.pending_rest += [True] * extra
             self.shift_end = np.concatenate([self.shift_end, np.zeros(extra)])
 
     def _book_day(self, day: int, day_counts: dict[str, np.ndarray]) -> None:
@@ -324,6 +341,22 @@ class Simulation:
             k = M.K[name]
             for s, v in enumerate(values.tolist()):
                 c[(i * ns + s) * _NC + k] += v
+
+    def _schedule_supervisors(self, day: int, day_counts: dict[str, np.ndarray]) -> None:
+        """Put each site's supervisors on duty for the day's opening hours; add their paid seconds."""
+        if self.calendar.always_open:
+            paid = DAY_S
+        else:
+            hours = self.calendar.day_open[day]
+            if hours is None:
+                return
+            now = self.env.now
+            for site in self.sites:
+                if site.sup_count:
+                    self._at(hours[0] - now, self._on_supervisor_duty, (site, site.sup_count))
+                    self._at(hours[1] - now, self._on_supervisor_duty, (site, 0))
+            paid = hours[1] - hours[0]
+        day_counts["supervisor_paid_s"] = np.array([site.sup_count * paid for site in self.sites])
 
     def _ticks(self) -> Generator[Event, Any, None]:
         tau = self.cfg.behaviour.fatigue.recovery_tau_s
@@ -349,15 +382,15 @@ class Simulation:
         # A shift starting exactly when the agent's current one ends continues it.
         contiguous = plan.start_s == self.shift_end[plan.agent]
         self.shift_end[plan.agent[contiguous]] = plan.end_s[contiguous]
-        for a, start, end, b_start, b_len in zip(
+        for a, start, end, b_start, b_len, b_rest in zip(
             plan.agent.tolist(), plan.start_s.tolist(), plan.end_s.tolist(),
-            plan.break_start_s.tolist(), plan.break_length_s.tolist(), strict=True,
+            plan.break_start_s.tolist(), plan.break_length_s.tolist(), plan.break_rest.tolist(), strict=True,
         ):
             self._at(start - now, self._on_shift_start, (a, end))
             self._at(end - now, self._on_shift_end, (a, end))
-            for bs, bl in zip(b_start, b_len, strict=True):
+            for bs, bl, rest in zip(b_start, b_len, b_rest, strict=True):
                 if bs == bs:  # not NaN
-                    self._at(bs - now, self._on_break, (a, bl))
+                    self._at(bs - now, self._on_break, (a, bl, rest))
 
     def _load_day(self, day: DayCallers) -> None:
         n = len(day)
@@ -493,14 +526,16 @@ class Simulation:
             self._accrue(_BUSY_S, site.index, call.t_ans, now, 1.0)
         live = self.live
         p = live.proficiency[a]
+        outcome = call.outcome
         if self.fatigue_on:
-            live.fatigue[a] = W.add_fatigue(live.fatigue[a], p, call.irate, self.fatigue_cfg)
+            load = self.contact.load(p, call.irate, outcome == UNRESOLVED or outcome == ESCALATED, live.frailty[a])
+            live.fatigue[a] += load
             live.fatigue_t[a] = now
+            live.day_load[a] += load
         if self.learning_on:
             live.proficiency[a] = W.learn(p, self.learning_factor)
         live.calls_handled[a] += 1
         live.kpi_handle_s[a] += handle
-        outcome = call.outcome
         if outcome >= SCAM_DETECTED:
             c[b + _SCAMS] += 1
             if outcome == SCAM_MISSED:
@@ -519,13 +554,50 @@ class Simulation:
         self._release(a, site, now)
 
     def _escalate(self, call: Call, site: _Site) -> None:
-        if site.sup_free > 0:
-            site.sup_free -= 1
-            self._at(float(site.sup_dist.ppf(call.u_sup)), self._on_supervisor_end, call)
-        elif site.sup_count > 0:
-            site.sup_queue.append(call)
-        else:
+        """Send an escalated caller to a supervisor on duty, or to the supervisor queue with its patience."""
+        if site.sup_count == 0:
             self._follow_up(call, self.repeats, REPEAT)
+            return
+        now = self.env.now
+        call.t_esc = now
+        if site.sup_busy < site.sup_on:
+            self._supervise(call, site, now)
+            return
+        call.state = SUP_WAITING
+        site.sup_queue.append(call)
+        site.sup_waiting += 1
+        patience = call.patience_s * site.sup_patience
+        if patience != math.inf:
+            Timeout(self.env, patience, call).callbacks.append(self._on_supervisor_patience)
+
+    def _supervise(self, call: Call, site: _Site, now: float) -> None:
+        call.state = SUP_SERVED
+        site.sup_busy += 1
+        c, b = self.counts, call.bucket
+        c[b + _SUP_ANSWERED] += 1
+        c[b + _SUP_WAIT] += now - call.t_esc
+        self._at(float(site.sup_dist.ppf(call.u_sup)), self._on_supervisor_end, call)
+
+    def _next_escalation(self, site: _Site) -> None:
+        """Supervisors on duty and free take waiting escalated callers, first come first served."""
+        queue, now = site.sup_queue, self.env.now
+        while queue and site.sup_busy < site.sup_on:
+            call = queue.popleft()
+            if call.state == SUP_WAITING:
+                site.sup_waiting -= 1
+                self._supervise(call, site, now)
+
+    def _on_supervisor_patience(self, ev: Event) -> None:
+        call = cast(Call, ev.value)
+        if call.state != SUP_WAITING:
+            return
+        call.state = SUP_ABANDONED
+        site = call.site
+        site.sup_waiting -= 1
+        c, b = self.counts, call.bucket
+        c[b + _SUP_ABANDONED] += 1
+        c[b + _SUP_WAIT] += self.env.now - call.t_esc
+        self._follow_up(call, self.repeats, REPEAT)
 
     def _on_supervisor_end(self, ev: Event) -> None:
         call = cast(Call, ev.value)
@@ -534,11 +606,13 @@ class Simulation:
             self.counts[call.bucket + _SUP_RESOLVED] += 1
         else:
             self._follow_up(call, self.repeats, REPEAT)
-        if site.sup_queue:
-            nxt = site.sup_queue.popleft()
-            self._at(float(site.sup_dist.ppf(nxt.u_sup)), self._on_supervisor_end, nxt)
-        else:
-            site.sup_free += 1
+        site.sup_busy -= 1
+        self._next_escalation(site)
+
+    def _on_supervisor_duty(self, ev: Event) -> None:
+        site, n_on = cast("tuple[_Site, int]", ev.value)
+        site.sup_on = n_on
+        self._next_escalation(site)
 
     def _follow_up(self, call: Call, source: _FollowUps, kind: int) -> None:
         """Maybe schedule a redial or repeat of ``call``'s caller."""
@@ -570,7 +644,7 @@ class Simulation:
                 self._accrue(_OVERTIME_S, site.index, float(self.shift_end[a]), now, 1.0)
             else:
                 self.mode[a] = BREAK
-                self._at(pending, self._on_break_end, a)
+                self._at(pending, self._on_break_end, (a, self.pending_rest[a]))
             return
         self._available(a, site, now)
 
@@ -592,16 +666,27 @@ class Simulation:
         mode = self.mode[a]
         if mode == OFF:
             site = self.sites[self.agents.site[a]]
+            now = self.env.now
+            self._recover(a, now, self.rest_tau_s)
             self._staff_change(site, 1)
-            self._available(a, site, self.env.now)
+            self._available(a, site, now)
         elif mode == BUSY and self.pending[a] == SHIFT_END:
             self.pending[a] = 0.0
+
+    def _recover(self, a: int, now: float, tau_s: float) -> None:
+        """Bring agent ``a``'s fatigue up to ``now``, decaying with ``tau_s`` since it was last set."""
+        live = self.live
+        f = live.fatigue[a]
+        if f:
+            live.fatigue[a] = f * math.exp((live.fatigue_t[a] - now) / tau_s)
+        live.fatigue_t[a] = now
 
     def _leave_floor(self, a: int, mode: int) -> None:
         """Take idle agent ``a`` off the floor into ``mode`` (OFF or BREAK)."""
         site = self.sites[self.agents.site[a]]
         site.idle.remove(a)
         self.mode[a] = mode
+        self._recover(a, self.env.now, self.recovery_tau_s)
         self._staff_change(site, -1)
 
     def _on_shift_end(self, ev: Event) -> None:
@@ -617,24 +702,27 @@ class Simulation:
             self.mode[a] = OFF
 
     def _on_break(self, ev: Event) -> None:
-        a, length = cast("tuple[int, float]", ev.value)
+        a, length, rest = cast("tuple[int, float, bool]", ev.value)
         mode = self.mode[a]
         if mode == IDLE:
             self._leave_floor(a, BREAK)
-            self._at(length, self._on_break_end, a)
+            self._at(length, self._on_break_end, (a, rest))
         elif mode == BUSY and self.pending[a] == 0.0:
             self.pending[a] = length
+            self.pending_rest[a] = rest
 
     def _on_break_end(self, ev: Event) -> None:
-        a = cast(int, ev.value)
+        a, rest = cast("tuple[int, bool]", ev.value)
         if self.mode[a] != BREAK:
             return
         if self.env.now >= self.shift_end[a]:
             self.mode[a] = OFF
             return
         site = self.sites[self.agents.site[a]]
+        now = self.env.now
+        self._recover(a, now, self.rest_tau_s if rest else self.recovery_tau_s)
         self._staff_change(site, 1)
-        self._available(a, site, self.env.now)
+        self._available(a, site, now)
 
     # ------------------------------------------------------------------ bookkeeping
 

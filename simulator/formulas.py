@@ -15,7 +15,10 @@ for any valid configuration and any agent state, however large fatigue ``F`` gro
 - escalation: ``min(1, escalation_p(type) (1 + novice_escalation (1 - p)) x
   irate_escalation_multiplier [if irate])``;
 - resolution: ``fcr(type) x resolution_multiplier(site) x (fcr_floor + (1 - fcr_floor) p) x
-  max(0, 1 - fatigue_error F) x (1 - rush_fcr_penalty r)``.
+  max(0, 1 - fatigue_error F) x (1 - rush_fcr_penalty r)``;
+- load of a finished call (added to fatigue and to the day's load): ``load_per_call x
+  irate_load_multiplier [if irate] x failed_load_multiplier [if not resolved] x
+  (1 - coping p) x z``, with ``z`` the agent's frailty; non-negative.
 
 Clipping changes no decision (``u < min(1, x)`` is ``u < x`` for ``u`` in [0, 1)), so a
 run is identical to one with the unclipped expressions; it makes the probabilities
@@ -38,7 +41,7 @@ class ContactModel:
     __slots__ = (
         "anger_per_s", "detect_floor", "escalation_p", "fatigue_error", "fatigue_slowdown", "fcr", "fcr_floor",
         "irate_escalation", "irate_handle", "irate_p", "novice_escalation", "novice_slowdown", "rush_fcr",
-        "rush_strength", "scam_fraction",
+        "rush_strength", "scam_fraction", "load_per_call", "irate_load", "failed_load", "coping",
     )
 
     def __init__(self, cfg: C.Scenario) -> None:
@@ -57,6 +60,9 @@ class ContactModel:
         self.detect_floor, self.scam_fraction = b.detect_floor, b.scam_detected_handle_fraction
         self.novice_escalation, self.irate_escalation = b.novice_escalation, b.irate_escalation_multiplier
         self.fcr_floor, self.fatigue_error, self.rush_fcr = b.fcr_floor, b.fatigue_error, b.rush_fcr_penalty
+        f = b.fatigue
+        self.load_per_call = f.load_per_call
+        self.irate_load, self.failed_load, self.coping = f.irate_load_multiplier, f.failed_load_multiplier, f.coping
 
     def irate_probability(self, ctype: int, wait_s: float) -> float:
         """Probability that a caller of type ``ctype`` who waited ``wait_s`` seconds is irate."""
@@ -88,3 +94,15 @@ class ContactModel:
         """Probability that a contact that is not escalated is resolved on this contact."""
         return (self.fcr[ctype] * site_multiplier * (self.fcr_floor + (1.0 - self.fcr_floor) * p)
                 * max(0.0, 1.0 - self.fatigue_error * f) * (1.0 - self.rush_fcr * r))
+
+    def load(self, p: float, irate: bool, failed: bool, frailty: float) -> float:
+        """Load of a call for an agent of proficiency ``p`` and frailty ``frailty``.
+
+        ``failed``: the agent did not resolve the caller (unresolved or escalated).
+        """
+        x = self.load_per_call * (1.0 - self.coping * p) * frailty
+        if irate:
+            x *= self.irate_load
+        if failed:
+            x *= self.failed_load
+        return x

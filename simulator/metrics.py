@@ -39,6 +39,9 @@ COUNTERS: Final[tuple[str, ...]] = (
     "resolved",  # resolvable contacts resolved by the agent on this contact
     "escalations",  # resolvable contacts escalated to a supervisor
     "supervisor_resolved",  # escalations the supervisor resolved
+    "supervisor_answered",  # escalated callers a supervisor started to serve
+    "supervisor_abandoned",  # escalated callers who hung up waiting for a supervisor
+    "supervisor_wait_s",  # sum of the supervisor-queue waits of those two
     "irate",  # answered contacts whose caller was irate
     "scams",  # handled scam contacts
     "scams_missed",  # scams the agent did not detect
@@ -64,10 +67,12 @@ COUNTERS: Final[tuple[str, ...]] = (
     "kpi_misses",  # reviews missed
     "burnout_sum",  # sum of burnout B over floor agents
     "proficiency_sum",  # sum of proficiency p over floor agents
-    "paid_s",  # paid agent-seconds: scheduled shifts (absences included) and classroom hours
+    "paid_s",  # paid agent-seconds: scheduled shifts less unpaid breaks (absence, leave included) and classroom
+    "leave_days",  # scheduled agents on paid leave today
+    "supervisor_paid_s",  # supervisor-seconds on duty (supervisors x opening hours)
     # Calibration counters (docs/metrics.md 2.2): day-level, except the two new-hire cohort counters,
     # which are booked at the end of the run to the first interval of each hire's start day.
-    "shift_paid_s",  # the scheduled-shift part of paid_s (floor agents, absent ones included; no classroom)
+    "shift_paid_s",  # the scheduled-shift part of paid_s (floor agents, absent and on leave included; no classroom)
     "new_hires_90d",  # hires starting on the day whose first 90 days end before the horizon
     "new_hire_leavers_90d",  # of those, hires who left (quit or dismissed) within 90 days of starting
     "proficient_reached",  # floor agents seen at p >= proficient_p for the first time at this census
@@ -76,11 +81,13 @@ COUNTERS: Final[tuple[str, ...]] = (
     "month1_ht_multiplier",  # sum over those agent-days of the novice handle-time factor 1 + slowdown (1 - p)
     # Money, filled in once at the end of a run from the counters above (costs.book_costs).
     "cost_wages",  # wage_per_hour x (paid hours + (1 + overtime_premium) x overtime hours)
+    "cost_overhead",  # overhead_per_hour x (paid hours + overtime hours)
+    "cost_supervisors",  # supervisors.wage_per_hour x supervisor hours on duty
     "cost_hiring",  # cost_per_hire x hires
     "cost_calls",  # price_per_call x handled contacts
     "cost_fraud",  # fraud_loss_per_scam x scams missed
     "cost_abandon",  # abandoned_call_cost x abandoned contacts
-    "cost_total",  # sum of the five above
+    "cost_total",  # sum of the seven above
 )
 """Counter names, in storage order."""
 
@@ -102,6 +109,8 @@ RATIOS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "aht_s": (("handle_s",), ("handled",)),
     "fcr": (("resolved",), ("resolvable",)),
     "escalation_rate": (("escalations",), ("resolvable",)),
+    "escalation_wait_s": (("supervisor_wait_s",), ("supervisor_answered", "supervisor_abandoned")),
+    "escalation_abandon_rate": (("supervisor_abandoned",), ("supervisor_answered", "supervisor_abandoned")),
     "irate_share": (("irate",), ("answered",)),
     "fatigue_mean": (("fatigue_sum",), ("fatigue_n",)),
     "repeat_share": (("repeat_calls",), ("offered",)),
@@ -115,7 +124,7 @@ RATIOS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "new_hire_attrition_90d": (("new_hire_leavers_90d",), ("new_hires_90d",)),
     "time_to_proficiency_days": (("days_to_proficiency",), ("proficient_reached",)),
     "novice_speed_30d": (("month1_days",), ("month1_ht_multiplier",)),
-    "loaded_cost_per_paid_hour": (("cost_wages",), ("paid_s", "overtime_s")),
+    "loaded_cost_per_paid_hour": (("cost_wages", "cost_overhead", "cost_supervisors"), ("paid_s", "overtime_s")),
 }
 """Derived rates: ``name -> (numerator counters, denominator counters)``; NaN on 0/0.
 A counter written ``-name`` is subtracted (``shrinkage`` = 1 - time on the floor within
@@ -123,7 +132,8 @@ shifts / paid shift time). Each rate is multiplied by its :data:`SCALE` (1 if ab
 
 SCALE: Final[dict[str, float]] = {"attrition_annual": 365.0, "loaded_cost_per_paid_hour": 3600.0}
 """``attrition_annual`` = separations / agent-days employed x 365 = separations / mean
-headcount x 365 / days; ``loaded_cost_per_paid_hour`` = wages / paid seconds x 3600."""
+headcount x 365 / days; ``loaded_cost_per_paid_hour`` = (wages + overhead + supervisors) / agent paid
+seconds x 3600."""
 
 NEW_HIRE_WINDOW_DAYS: Final[int] = 90
 """``new_hire_attrition_90d`` counts hires who left within this many days of starting."""
@@ -149,6 +159,7 @@ def proficient_p(novice_slowdown: float) -> float:
 SHARES: Final[frozenset[str]] = frozenset({
     "service_level", "occupancy", "abandon_rate", "p_wait", "block_rate", "fcr", "escalation_rate", "irate_share",
     "repeat_share", "absence_rate", "kpi_miss_rate", "shrinkage", "new_hire_attrition_90d", "novice_speed_30d",
+    "escalation_abandon_rate",
 })
 """Metrics that are shares in [0, 1] (figures show them in percent)."""
 
@@ -249,12 +260,13 @@ def summarise(sums: NDArray[np.float64], hist: NDArray[np.int64], window_s: floa
 SUMMARY_KEYS: Final[tuple[str, ...]] = (
     "offered", "unique_callers", "answered", "abandoned", "blocked", "service_level", "asa_s",
     "wait_mean_s", "wait_p50_s", "wait_p90_s", "wait_p95_s", "abandon_rate", "p_wait",
-    "block_rate", "occupancy", "aht_s", "fcr", "escalations", "escalation_rate", "scams",
+    "block_rate", "occupancy", "aht_s", "fcr", "escalations", "escalation_rate", "escalation_wait_s",
+    "escalation_abandon_rate", "scams",
     "scams_missed", "redials", "repeat_calls", "irate_share", "fatigue_mean", "overtime_s",
     "queue_len_mean", "agents_on_floor_mean", "repeat_share", "headcount_mean", "absence_rate",
     "shrinkage", "quits", "dismissals", "hires", "attrition_annual", "new_hire_attrition_90d",
     "burnout_mean", "proficiency_mean", "time_to_proficiency_days", "novice_speed_30d",
-    "kpi_miss_rate", "paid_s", "cost_wages", "cost_hiring", "cost_calls", "cost_fraud",
-    "cost_abandon", "cost_total", "cost_per_resolved", "loaded_cost_per_paid_hour",
+    "kpi_miss_rate", "paid_s", "cost_wages", "cost_overhead", "cost_supervisors", "cost_hiring", "cost_calls",
+    "cost_fraud", "cost_abandon", "cost_total", "cost_per_resolved", "loaded_cost_per_paid_hour",
 )
 """Metrics reported in run summaries, in display order."""

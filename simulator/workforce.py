@@ -6,12 +6,13 @@ shift plans, overnight recovery) is a plain vectorised function of the state her
 any SimPy process, so day-level mechanisms (burnout, KPI reviews, quits, hiring) add to these
 functions and a compiled intraday engine could reuse them.
 
-Per-call updates (applied by the engine through :func:`learn` and :func:`add_fatigue`):
+Per-call updates (applied by the engine through :func:`learn` and
+:meth:`~simulator.formulas.ContactModel.load`):
 
 - learning: ``p <- 1 - (1 - p) exp(-1 / learning_calls)`` after each handled call;
-- fatigue: ``F <- F + load (1 - coping p)`` after each call, ``load`` multiplied by
-  ``irate_load_multiplier`` for irate callers; between calls ``F`` decays as
-  ``F exp(-dt / recovery_tau_s)`` (:func:`fatigue_now`).
+- load: each call adds its load to fatigue ``F`` and to the day's load ``day_load``; between
+  calls ``F`` decays as ``F exp(-dt / tau)`` (:func:`fatigue_now`), ``tau`` being
+  ``recovery_tau_s`` idle on the floor and ``rest_tau_s`` on a rest break or off shift.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from numpy.typing import NDArray
 from . import config as C
 from . import metrics as M
 from .demand import weekday_of
+from .distributions import Gamma
 from .metrics import NOVICE_P
 from .units import DAY_S, HOUR_S, MINUTE_S
 
@@ -104,6 +106,10 @@ class AgentState:
     """Absent today."""
     worked: BoolArray
     """On today's shift plan (scheduled, on the floor and present)."""
+    frailty: FloatArray
+    """Frailty z > 0, the inverse of resilience, drawn at hire (mean 1): multiplies load and quit hazard."""
+    day_load: FloatArray
+    """Load taken since the last midnight (sum of the calls' loads); burnout's input at the day's close."""
 
     def __len__(self) -> int:
         return int(self.site.size)
@@ -118,44 +124,50 @@ class AgentState:
         f, i, b = np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
         return cls(site=i, shift=i, stage=i, hire_day=f, proficiency=f, calls_handled=i, fatigue=f,
                    fatigue_t=f, burnout=f, kpi_misses=i, pressure=f, floor_day=f, class_left=i,
-                   left_day=f, leave_reason=i, kpi_handle_s=f, kpi_calls_from=i, absent=b, worked=b)
+                   left_day=f, leave_reason=i, kpi_handle_s=f, kpi_calls_from=i, absent=b, worked=b,
+                   frailty=f, day_load=f)
 
-    def append(self, site: IntArray, shift: IntArray, stage: int, hire_day: FloatArray) -> None:
-        """Append agents with fresh state (zero fatigue and burnout, ``p = 0``)."""
+    def append(
+        self, site: IntArray, shift: IntArray, stage: int, hire_day: FloatArray, frailty: FloatArray | None = None
+    ) -> None:
+        """Append agents with fresh state (zero fatigue and burnout, ``p = 0``) and ``frailty`` (default 1)."""
         n = site.size
         if n == 0:
             return
         nan = np.full(n, np.nan)
         fresh = {
             "site": site, "shift": shift, "stage": np.full(n, stage, dtype=np.int64), "hire_day": hire_day,
-            "floor_day": nan, "left_day": nan,
+            "floor_day": nan, "left_day": nan, "frailty": np.ones(n) if frailty is None else frailty,
         }
         for name, arr in vars(self).items():
             extra = fresh.get(name, np.zeros(n, dtype=arr.dtype))
             setattr(self, name, np.concatenate([arr, np.asarray(extra, dtype=arr.dtype)]))
 
     @classmethod
-    def initial(cls, cfg: C.Scenario, rng: np.random.Generator) -> AgentState:
+    def initial(cls, cfg: C.Scenario, rng: np.random.Generator, resilience: np.random.Generator) -> AgentState:
         """The day-0 workforce: each site's headcount spread over its shifts by share.
 
-        One uniform per agent from ``rng`` (the ``agents`` stream). With
-        ``initial_proficiency`` set, every agent is tenured and on the floor with ``p``
-        uniform on that range. Otherwise tenure follows :func:`initial_tenure`.
+        One uniform per agent from ``rng`` (the ``agents`` stream) and one from ``resilience``.
+        With ``initial_proficiency`` set, every agent is tenured and on the floor with ``p``
+        uniform on that range. Otherwise frailty and tenure follow :func:`initial_frailty`
+        and :func:`initial_tenure`.
         """
         state = cls.empty()
+        cv = cfg.behaviour.frailty_cv
         for s, sc in enumerate(cfg.sites):
             counts = split_by_share(sc.agents, [sh.share for sh in sc.roster.shifts])
             shift = np.repeat(np.arange(len(counts)), counts)
             u = rng.random(sc.agents)
+            z = initial_frailty(cv, resilience.random(sc.agents))
             first = len(state)
-            state.append(np.full(sc.agents, s), shift, Stage.FLOOR, np.full(sc.agents, -365.0))
+            state.append(np.full(sc.agents, s), shift, Stage.FLOOR, np.full(sc.agents, -365.0), z)
             rows = slice(first, len(state))
             if sc.initial_proficiency is not None:
                 lo, hi = sc.initial_proficiency
                 state.proficiency[rows] = lo + (hi - lo) * u
                 state.floor_day[rows] = -365.0
                 continue
-            tenure = initial_tenure(sc, u)
+            tenure = initial_tenure(sc, u, z)
             stage, p, floor_day, class_left = _from_tenure(sc, cfg.behaviour, tenure)
             state.stage[rows], state.proficiency[rows] = stage, p
             state.hire_day[rows], state.floor_day[rows], state.class_left[rows] = -tenure, floor_day, class_left
@@ -179,20 +191,40 @@ def entry_proficiency(training: C.Training) -> float:
     return 1.0 - (1.0 - training.p_entry) * math.exp(-training.classroom_days / training.tau_days)
 
 
-def initial_tenure(site: C.Site, u: FloatArray) -> FloatArray:
-    """Tenure (days) of day-0 agents from uniforms ``u``: exponential with the configured mean.
+def hire_frailty(cv: float, u: FloatArray) -> FloatArray:
+    """Frailty of new hires from uniforms ``u``: Gamma with mean 1 and coefficient of variation ``cv``."""
+    return np.ones(u.size) if cv == 0 else Gamma(1.0, cv).ppf(u)
 
-    The mean defaults to ``1 / h0``: with a constant quit hazard ``h0`` and every leaver
-    replaced, the tenure of the agents present at any time is exponential with that mean,
-    so the run starts in the steady state of the quit process. Without quits the tenure is
-    infinite (a veteran floor).
+
+def initial_frailty(cv: float, u: FloatArray) -> FloatArray:
+    """Frailty of the agents present in a steady state, from uniforms ``u``.
+
+    Hires draw ``z ~ Gamma(k, 1/k)``, ``k = 1 / cv^2``, and an agent of frailty ``z`` stays
+    ``1 / (z h)`` on average under a hazard ``z h``, so the agents present at a time have
+    density proportional to ``g(z) / z``: ``Gamma(k - 1, 1/k)``, with mean ``1 - cv^2`` and
+    coefficient of variation ``cv / sqrt(1 - cv^2)`` (``cv < 1``, schema). The least resilient
+    are under-represented among the present, as they leave first.
+    """
+    if cv == 0:
+        return np.ones(u.size)
+    return Gamma(1.0 - cv**2, cv / math.sqrt(1.0 - cv**2)).ppf(u)
+
+
+def initial_tenure(site: C.Site, u: FloatArray, frailty: FloatArray) -> FloatArray:
+    """Tenure (days) of day-0 agents from uniforms ``u``: exponential with the configured mean / frailty.
+
+    The mean defaults to ``1 / h0``: with a constant quit hazard ``z h0`` and every leaver
+    replaced, the tenure of the agents of frailty ``z`` present at any time is exponential
+    with mean ``1 / (z h0)``, so the run starts in the steady state of the base quit process
+    (a spin-up, ``spinup_days``, adds burnout, early-tenure quits and dismissals). Without
+    quits the tenure is infinite (a veteran floor).
     """
     mean = site.initial_workforce.mean_tenure_days
     if mean is None:
         h0 = quit_hazard_base(site.attrition.annual_quit_rate)
         mean = math.inf if h0 == 0 else 1.0 / h0
     with np.errstate(invalid="ignore"):
-        return -mean * np.log1p(-u) if math.isfinite(mean) else np.full(u.size, math.inf)
+        return -mean / frailty * np.log1p(-u) if math.isfinite(mean) else np.full(u.size, math.inf)
 
 
 def _from_tenure(
@@ -214,6 +246,22 @@ def _from_tenure(
     return stage, p, floor_day, class_left
 
 
+def preparedness_multiplier(site: C.Site) -> float:
+    """Early quit-hazard multiplier of a hire leaving the site's classroom (``docs/model.md``, Preparedness).
+
+    ``1 + (unprepared_quit_multiplier - 1) x shortfall``, with the shortfall of the entry
+    proficiency ``p0`` below ``ready_p`` as a share of the whole way from ``p_entry``:
+    ``shortfall = clip((ready_p - p0) / (ready_p - p_entry), 0, 1)``. A hire trained to
+    ``ready_p`` has 1; one put on the phones untrained has ``unprepared_quit_multiplier``.
+    """
+    t = site.training
+    gap = t.ready_p - t.p_entry
+    if gap <= 0:
+        return 1.0
+    shortfall = min(max((t.ready_p - entry_proficiency(t)) / gap, 0.0), 1.0)
+    return 1.0 + (site.attrition.unprepared_quit_multiplier - 1.0) * shortfall
+
+
 def learning_factor(behaviour: C.Behaviour) -> float:
     """Per-call factor ``exp(-1/learning_calls)`` on ``1 - p`` (1 when learning is off)."""
     n = behaviour.learning_calls
@@ -223,12 +271,6 @@ def learning_factor(behaviour: C.Behaviour) -> float:
 def learn(p: float, factor: float) -> float:
     """Proficiency after one more handled call."""
     return 1.0 - (1.0 - p) * factor
-
-
-def add_fatigue(f: float, p: float, irate: bool, fatigue: C.Fatigue) -> float:
-    """Fatigue after one call: ``F + load (1 - coping p)``."""
-    load = fatigue.load_per_call * (fatigue.irate_load_multiplier if irate else 1.0)
-    return f + load * (1.0 - fatigue.coping * p)
 
 
 def fatigue_now(
@@ -241,7 +283,7 @@ def fatigue_now(
 DAY_COUNTERS: tuple[str, ...] = (
     "employed_days", "classroom_days", "novice_days", "experienced_days", "vacancy_days",
     "scheduled_days", "absent_days", "quits", "dismissals", "hires", "kpi_reviews", "kpi_misses",
-    "burnout_sum", "proficiency_sum", "paid_s",
+    "burnout_sum", "proficiency_sum", "paid_s", "leave_days", "supervisor_paid_s",  # the last filled by the engine
     "shift_paid_s", "proficient_reached", "days_to_proficiency", "month1_days", "month1_ht_multiplier",
 )
 """Per-site counters of :meth:`Workforce.new_counters` (see ``metrics.COUNTERS``)."""
@@ -274,6 +316,10 @@ class Workforce:
         self.early_mult = arr(lambda s: s.attrition.early_quit_multiplier)
         self.outside = arr(lambda s: s.attrition.outside_options)
         self.retention = arr(lambda s: 1.0 - s.attrition.recognition_retention * s.recognition)
+        self.prepared = arr(preparedness_multiplier)
+        self.shock_days = arr(lambda s: s.attrition.reality_shock_days)
+        self.leave_days = arr(lambda s: s.leave_days_per_year)
+        self.frailty_cv = cfg.behaviour.frailty_cv
         self.stuck = arr(lambda s: 1.0 + s.attrition.stuck_absence * max(0.0, 1.0 - s.attrition.outside_options))
         self.backfill = arr(lambda s: s.hiring.backfill, bool)
         self.lead_time = arr(lambda s: s.hiring.lead_time_days)
@@ -293,8 +339,11 @@ class Workforce:
         # Shifts flattened over sites: global id = offset[site] + shift.
         shifts = [sh for sc in sites for sh in sc.roster.shifts]
         self.shift_offset = np.cumsum([0] + [len(sc.roster.shifts) for sc in sites[:-1]]).astype(np.int64)
-        self.shift_s = np.array([sh.length_h * HOUR_S for sh in shifts])
         self.works = {wd: np.array([wd in sh.weekdays for sh in shifts]) for wd in C.WEEKDAYS}
+        self.shift_paid_s = {wd: np.array([paid_shift_s(sh, wd) for sh in shifts]) for wd in C.WEEKDAYS}
+        # Paid leave: leave_days_per_year spread over the shift's working days of a year.
+        self.leave_p = np.minimum(np.repeat(self.leave_days, [len(sc.roster.shifts) for sc in sites])
+                                  / np.array([52.0 * max(len(sh.weekdays), 1) for sh in shifts]), 1.0)
         # Calibration bookkeeping (reads the state, changes nothing): who has been seen proficient.
         self.novice_slowdown = cfg.behaviour.novice_slowdown
         self.proficient_p = M.proficient_p(self.novice_slowdown)
@@ -302,7 +351,7 @@ class Workforce:
         """Agents seen at ``p >= proficient_p`` on the floor at some census (None before the first)."""
 
     def start_day(
-        self, state: AgentState, day: int, rng: np.random.Generator, fatigue_end: FloatArray
+        self, state: AgentState, day: int, rng: np.random.Generator, resilience: np.random.Generator
     ) -> dict[str, FloatArray]:
         """Close day ``day - 1`` (from day 1 on) and open day ``day``; return the day's per-site counters.
 
@@ -310,13 +359,13 @@ class Workforce:
             state: Agent state, updated in place (rows may be appended for vacancies).
             day: The day starting now.
             rng: The day's ``agents`` stream: one uniform per agent for quits, then one per
-                agent for absences.
-            fatigue_end: Each agent's fatigue F at the end of its previous shift.
+                agent for absences and leave.
+            resilience: The day's ``resilience`` stream: one uniform per vacancy opened.
         """
         count = self.new_counters()
         u_quit = rng.random(len(state))
         if day > 0:
-            self.close_day(state, day, u_quit, fatigue_end, count)
+            self.close_day(state, day, u_quit, resilience, count)
         self.open_day(state, day, rng.random(len(state)), count)
         return count
 
@@ -325,7 +374,7 @@ class Workforce:
         return {name: np.zeros(self.n_sites) for name in DAY_COUNTERS}
 
     def close_day(
-        self, state: AgentState, day: int, u_quit: FloatArray, fatigue_end: FloatArray,
+        self, state: AgentState, day: int, u_quit: FloatArray, resilience: np.random.Generator,
         count: dict[str, FloatArray],
     ) -> None:
         """Close day ``day - 1`` at the midnight starting ``day``: burnout, KPI reviews, leavers, vacancies.
@@ -334,17 +383,18 @@ class Workforce:
             state: Agent state, updated in place (rows are appended for vacancies).
             day: The day starting now (at least 1).
             u_quit: One uniform per agent (the day's ``agents`` stream) deciding quits.
-            fatigue_end: Each agent's fatigue F at the end of its previous shift.
+            resilience: The day's ``resilience`` stream: the frailty of each vacancy's hire.
             count: The day's counters, added to.
         """
-        self._burnout(state, fatigue_end)
+        self._burnout(state)
         dismissed = self._review(state, day, count)
         quits = self._quits(state, day, u_quit) & ~dismissed
         self._separate(state, day, quits, QUIT, count["quits"])
         self._separate(state, day, dismissed, DISMISSED, count["dismissals"])
         leavers = np.flatnonzero((quits | dismissed) & self.backfill[state.site])
         state.append(state.site[leavers], state.shift[leavers], Stage.RECRUITING,
-                     day + self.lead_time[state.site[leavers]])
+                     day + self.lead_time[state.site[leavers]],
+                     hire_frailty(self.frailty_cv, resilience.random(leavers.size)))
 
     def open_day(self, state: AgentState, day: int, u_absence: FloatArray, count: dict[str, FloatArray]) -> None:
         """Open ``day``: hires starting, graduation, classroom attendance, absences, census.
@@ -366,14 +416,18 @@ class Workforce:
         w = None if weights is None else weights[mask]
         return np.bincount(state.site[mask], weights=w, minlength=self.n_sites).astype(float)
 
-    def _burnout(self, state: AgentState, fatigue_end: FloatArray) -> None:
-        """``B <- B exp(-1/tau) + w_F F_end - relief x recognition`` on worked days, decay only otherwise."""
+    def _burnout(self, state: AgentState) -> None:
+        """``B <- max(0, B exp(-1/tau) + w_load L - relief x recognition)`` on worked days, decay only otherwise.
+
+        ``L`` is the day's load (``state.day_load``), which is then reset for the next day.
+        """
         b = self.burnout_cfg
         employed = (state.stage == Stage.CLASSROOM) | (state.stage == Stage.FLOOR)
         state.burnout[employed] *= self.decay
         w = state.worked
-        gain = b.fatigue_weight * fatigue_end[w] - b.recognition_relief * self.recognition[state.site[w]]
+        gain = b.load_weight * state.day_load[w] - b.recognition_relief * self.recognition[state.site[w]]
         state.burnout[w] = np.maximum(state.burnout[w] + gain, 0.0)
+        state.day_load[:] = 0.0
 
     def _review(self, state: AgentState, day: int, count: dict[str, FloatArray]) -> BoolArray:
         """KPI reviews due today; returns who is dismissed."""
@@ -406,14 +460,18 @@ class Workforce:
     def quit_probability(self, state: AgentState, day: int) -> FloatArray:
         """Probability that each agent quits today: ``1 - exp(-h)`` of the daily hazard ``h``, in [0, 1].
 
-        ``h = h0 exp(quit_burnout B) x outside x (1 - retention x recognition) x early``; the
-        exponent is capped at :data:`MAX_EXPONENT` so that a huge burnout gives a probability of 1,
-        not an overflow.
+        ``h = h0 z exp(quit_burnout B) x outside x (1 - retention x recognition) x early x
+        prepared``, with ``z`` the agent's frailty, ``early`` the early-tenure multiplier in the
+        first ``early_tenure_days`` since hire and ``prepared`` (:func:`preparedness_multiplier`)
+        in the first ``reality_shock_days`` on the floor. The exponent is capped at
+        :data:`MAX_EXPONENT` so that a huge burnout gives a probability of 1, not an overflow.
         """
         s = state.site
         early = np.where(day - state.hire_day < self.early_days[s], self.early_mult[s], 1.0)
+        with np.errstate(invalid="ignore"):
+            shock = np.where(day - state.floor_day < self.shock_days[s], self.prepared[s], 1.0)
         burnout_factor = np.exp(np.minimum(self.quit_burnout[s] * state.burnout, MAX_EXPONENT))
-        h = self.h0[s] * burnout_factor * self.outside[s] * self.retention[s] * early
+        h = self.h0[s] * state.frailty * burnout_factor * self.outside[s] * self.retention[s] * early * shock
         return -np.expm1(-h)
 
     def _separate(self, state: AgentState, day: int, who: BoolArray, reason: int, counter: FloatArray) -> None:
@@ -450,14 +508,24 @@ class Workforce:
         paid_s += self._bincount(state, attend, self.classroom_s[state.site])
 
     def _absences(self, state: AgentState, day: int, u: FloatArray, count: dict[str, FloatArray]) -> None:
-        """Absent with ``absence_p (1 + w_abs B) (1 + stuck_absence max(0, 1 - outside_options))``."""
+        """Absent if ``u < a``, on paid leave if ``a <= u < a + leave_p``, ``a`` the absence probability.
+
+        ``a = absence_p (1 + w_abs B) (1 + stuck_absence max(0, 1 - outside_options))`` (capped at 1);
+        ``leave_p = leave_days_per_year / (52 x working days a week of the shift)``. Both are paid
+        (``paid_s``) and off the phones; only ``a`` counts as absence.
+        """
         s = state.site
         shift = self.shift_offset[s] + state.shift
-        scheduled = (state.stage == Stage.FLOOR) & self.works[weekday_of(self.cfg, day)][shift]
-        state.absent = scheduled & (u < self.absence_probability(state))
+        weekday = weekday_of(self.cfg, day)
+        scheduled = (state.stage == Stage.FLOOR) & self.works[weekday][shift]
+        a = self.absence_probability(state)
+        absent = scheduled & (u < a)
+        leave = scheduled & ~absent & (u < a + self.leave_p[shift])
+        state.absent = absent | leave
         count["scheduled_days"] += self._bincount(state, scheduled)
-        count["absent_days"] += self._bincount(state, state.absent)
-        shift_paid = self._bincount(state, scheduled, self.shift_s[shift])
+        count["absent_days"] += self._bincount(state, absent)
+        count["leave_days"] += self._bincount(state, leave)
+        shift_paid = self._bincount(state, scheduled, self.shift_paid_s[weekday][shift])
         count["paid_s"] += shift_paid
         count["shift_paid_s"] += shift_paid
 
@@ -537,10 +605,10 @@ def book_new_hire_attrition(
     np.add.at(counts[..., M.K["new_hire_leavers_90d"]], (bucket[left], state.site[left]), 1.0)
 
 
-def fatigue_at_shift_end(state: AgentState, shift_end_s: FloatArray, tau_s: float) -> FloatArray:
-    """Each agent's fatigue at the end of its last shift (no recovery during overtime calls)."""
-    idle_s = np.maximum(shift_end_s - state.fatigue_t, 0.0)
-    return state.fatigue * np.exp(-idle_s / tau_s)
+def paid_shift_s(shift: C.Shift, weekday: str) -> float:
+    """Paid seconds of ``shift`` on ``weekday``: its length less its unpaid breaks of that day."""
+    unpaid = sum(b.length_min for b in shift.breaks if not b.paid and (b.weekdays is None or weekday in b.weekdays))
+    return shift.length_h * HOUR_S - unpaid * MINUTE_S
 
 
 @dataclass(frozen=True)
@@ -557,12 +625,14 @@ class DayPlan:
     """Scheduled break starts, shape ``(n, max_breaks)``, NaN-padded (seconds)."""
     break_length_s: FloatArray
     """Break lengths, same shape (seconds)."""
+    break_rest: BoolArray
+    """Whether each break is a rest (fatigue recovers at ``rest_tau_s``), same shape."""
 
 
 def plan_day(state: AgentState, cfg: C.Scenario, day: int) -> DayPlan:
     """Shifts and breaks of the agents on the floor, scheduled and present on ``day``."""
     weekday = weekday_of(cfg, day)
-    agents, starts, ends, b_start, b_len = [], [], [], [], []
+    agents, starts, ends, b_start, b_len, b_rest = [], [], [], [], [], []
     max_breaks = max((len(sh.breaks) for sc in cfg.sites for sh in sc.roster.shifts), default=0)
     working = (state.stage == Stage.FLOOR) & ~state.absent
     for s, sc in enumerate(cfg.sites):
@@ -575,21 +645,25 @@ def plan_day(state: AgentState, cfg: C.Scenario, day: int) -> DayPlan:
             start = day * DAY_S + sh.start_h * HOUR_S
             bs = np.full(max_breaks, np.nan)
             bl = np.full(max_breaks, np.nan)
+            br = np.zeros(max_breaks, dtype=bool)
             for j, b in enumerate(sh.breaks):
-                bs[j] = start + b.start_min * MINUTE_S
-                bl[j] = b.length_min * MINUTE_S
+                if b.weekdays is None or weekday in b.weekdays:
+                    bs[j] = start + b.start_min * MINUTE_S
+                    bl[j] = b.length_min * MINUTE_S
+                    br[j] = b.rest
             agents.append(idx)
             starts.append(np.full(idx.size, start))
             ends.append(np.full(idx.size, start + sh.length_h * HOUR_S))
             b_start.append(np.tile(bs, (idx.size, 1)))
             b_len.append(np.tile(bl, (idx.size, 1)))
+            b_rest.append(np.tile(br, (idx.size, 1)))
     if not agents:
         empty = np.zeros(0)
         return DayPlan(np.zeros(0, dtype=np.int64), empty, empty,
-                       np.zeros((0, max_breaks)), np.zeros((0, max_breaks)))
+                       np.zeros((0, max_breaks)), np.zeros((0, max_breaks)), np.zeros((0, max_breaks), dtype=bool))
     return DayPlan(
         np.concatenate(agents), np.concatenate(starts), np.concatenate(ends),
-        np.concatenate(b_start), np.concatenate(b_len),
+        np.concatenate(b_start), np.concatenate(b_len), np.concatenate(b_rest),
     )
 
 
@@ -601,7 +675,9 @@ class LiveAgents:
     (vectorised) function reads the arrays, and :meth:`load` after one changed them.
     """
 
-    __slots__ = ("proficiency", "fatigue", "fatigue_t", "pressure", "calls_handled", "kpi_handle_s")
+    __slots__ = (
+        "proficiency", "fatigue", "fatigue_t", "pressure", "calls_handled", "kpi_handle_s", "frailty", "day_load",
+    )
 
     def __init__(self, state: AgentState) -> None:
         self.proficiency: list[float] = []
@@ -610,6 +686,8 @@ class LiveAgents:
         self.pressure: list[float] = []
         self.calls_handled: list[int] = []
         self.kpi_handle_s: list[float] = []
+        self.frailty: list[float] = []
+        self.day_load: list[float] = []
         self.load(state)
 
     def load(self, state: AgentState) -> None:

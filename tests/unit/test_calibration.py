@@ -191,7 +191,7 @@ def test_time_to_proficiency_and_first_month_counters_from_censuses() -> None:
     rng = np.random.default_rng(0)
 
     def census(day: int) -> tuple[float, ...]:
-        count = wf.start_day(state, day, rng, np.zeros(len(state)))
+        count = wf.start_day(state, day, rng, np.random.default_rng(0))
         return tuple(float(count[k][0]) for k in ("proficient_reached", "days_to_proficiency", "month1_days",
                                                   "month1_ht_multiplier"))
 

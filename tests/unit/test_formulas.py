@@ -36,6 +36,7 @@ from scipy import stats
 import simulator as sim
 from simulator.demand import DECISIONS, draw_day, expected_calls
 from simulator.engine import Simulation
+from simulator.formulas import ContactModel
 from simulator.metrics import K
 from simulator.workforce import QUIT, AgentState, Stage, Workforce
 from tests.conftest import scenario
@@ -81,7 +82,8 @@ BEHAVIOUR = {
     "fcr_floor": 0.4, "fatigue_error": 0.3, "rush_fcr_penalty": 0.25, "novice_escalation": 1.5,
     "irate_escalation_multiplier": 2.0, "detect_floor": 0.3, "scam_detected_handle_fraction": 0.4,
     "learning_calls": 80,
-    "fatigue": {"load_per_call": 0.15, "irate_load_multiplier": 2.0, "coping": 0.6, "recovery_tau_s": 900},
+    "fatigue": {"load_per_call": 0.15, "irate_load_multiplier": 2.0, "failed_load_multiplier": 1.5,
+                "coping": 0.6, "recovery_tau_s": 900},
 }
 TYPE = {"name": "a", "share": 1.0, "handle_time": {"dist": "exponential", "mean_s": 240}, "fcr": 0.8,
         "irate_p": 0.15, "escalation_p": 0.1, "scam_p": 0.08}
@@ -169,7 +171,9 @@ def replay_answers(cfg: sim.Scenario, seed: int) -> Replay:
             # engine's own end time and handle time carry the state on, so that one wrong call
             # shows as one mismatch (its handle time is compared with h separately).
             t_end = t_ans + float(handle_all[i])
-            f_end = fat + f.load_per_call * (f.irate_load_multiplier if irate else 1.0) * (1 - f.coping * p)
+            failed = outcome in ("unresolved", "escalated")
+            f_end = fat + (f.load_per_call * (1 - f.coping * p) * (f.irate_load_multiplier if irate else 1.0)
+                           * (f.failed_load_multiplier if failed else 1.0))
             p = 1 - (1 - p) * math.exp(-1 / b.learning_calls)
             pending = (t_end, float(handle_all[i]))
             timeline[a].append((t_ans, t_end, fat, f_end))
@@ -234,13 +238,16 @@ def test_fatigue_samples_match_recovery(replay: Replay) -> None:
 
 
 def test_learning_and_fatigue_helpers() -> None:
-    """The per-call helpers themselves: learning step, fatigue increment and recovery."""
+    """The per-call helpers themselves: learning step, call load (irate, failed, frailty) and recovery."""
     from simulator import workforce as W
 
     f = EVERYTHING_ON.behaviour.fatigue
     assert W.learn(0.3, math.exp(-1 / 80)) == pytest.approx(1 - 0.7 * math.exp(-1 / 80), rel=1e-15)
-    assert W.add_fatigue(0.5, 0.4, False, f) == pytest.approx(0.5 + 0.15 * (1 - 0.6 * 0.4), rel=1e-15)
-    assert W.add_fatigue(0.5, 0.4, True, f) == pytest.approx(0.5 + 0.15 * 2.0 * (1 - 0.6 * 0.4), rel=1e-15)
+    load = ContactModel(EVERYTHING_ON).load
+    assert f.failed_load_multiplier == 1.5 and f.irate_load_multiplier == 2.0
+    assert load(0.4, False, False, 1.0) == pytest.approx(0.15 * (1 - 0.6 * 0.4), rel=1e-15)
+    assert load(0.4, True, False, 1.0) == pytest.approx(0.15 * 2.0 * (1 - 0.6 * 0.4), rel=1e-15)
+    assert load(0.4, True, True, 0.5) == pytest.approx(0.15 * 2.0 * 1.5 * (1 - 0.6 * 0.4) * 0.5, rel=1e-15)
     now = W.fatigue_now(np.array([0.8, 0.8]), np.array([100.0, 100.0]), 1000.0, 900.0, np.array([False, True]))
     np.testing.assert_allclose(now, [0.8 * math.exp(-900 / 900), 0.8], rtol=1e-15)
 
@@ -282,7 +289,7 @@ def test_quit_decision_flips_at_the_closed_form_hazard(recognition: float) -> No
     threshold = -np.expm1(-h)
     half = len(grid) // 2
     below = np.r_[threshold[:half] * (1 - 1e-7), threshold[half:] * (1 + 1e-7), 0.0]
-    counts = Workforce(cfg).start_day(s, day, Scripted(below, never), np.zeros(len(s)))
+    counts = Workforce(cfg).start_day(s, day, Scripted(below, never), np.random.default_rng(0))
     quit_ = s.leave_reason == QUIT
     np.testing.assert_array_equal(quit_, np.r_[np.ones(half, bool), np.zeros(half + 1, bool)])
     assert counts["quits"][0] == half and np.all(s.left_day[quit_] == day)
@@ -309,7 +316,7 @@ def test_quit_count_within_binomial_bound_of_the_hazard() -> None:
     s.burnout[n:] = 1.5
     b_night = s.burnout * math.exp(-1 / 30)
     h = quit_hazard(q, 1.0, b_night, 1.2, 0.8, 0.5, early, 4.0)
-    Workforce(cfg).start_day(s, day, np.random.default_rng(20240611), np.zeros(len(s)))
+    Workforce(cfg).start_day(s, day, np.random.default_rng(20240611), np.random.default_rng(0))
     quit_ = s.stage == Stage.GONE
     for group in (early, ~early):
         prob = float(-np.expm1(-h[group][0]))
@@ -333,7 +340,7 @@ def test_absence_flips_at_the_closed_form_probability() -> None:
     s.class_left[-1] = 5
     p = 0.1 * (1 + 0.8 * burnout * math.exp(-1 / 20)) * (1 + 1.5 * (1 - 0.6))
     u = np.r_[p[:3] * (1 - 1e-7), p[3:] * (1 + 1e-7), 0.0]
-    counts = Workforce(cfg).start_day(s, 3, Scripted(never, u), np.zeros(len(s)))
+    counts = Workforce(cfg).start_day(s, 3, Scripted(never, u), np.random.default_rng(0))
     np.testing.assert_array_equal(s.absent, [True] * 3 + [False] * 4)
     assert counts["absent_days"][0] == 3 and counts["scheduled_days"][0] == 6
     assert counts["paid_s"][0] == 6 * 24 * 3600.0 + 8 * 3600.0  # shifts (absences paid) plus one classroom day

@@ -117,7 +117,7 @@ def test_plan_of_the_leaving_day_excludes_the_leaver() -> None:
     s.floor_day[:] = -400.0
     planned = {}
     for day in range(1, 9):
-        wf.start_day(s, day, _FirstQuits(day == 5), np.zeros(len(s)))
+        wf.start_day(s, day, _FirstQuits(day == 5), np.random.default_rng(0))
         planned[day] = sorted(plan_day(s, cfg, day).agent.tolist())
     assert planned[4] == [0, 1] and planned[5] == [1] and s.left_day[0] == 5
     # Hire row 2 starts day 5 (a Monday) in the classroom, attends that day, graduates day 6.

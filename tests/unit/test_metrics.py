@@ -20,7 +20,9 @@ BUCKET = {
     "classroom_days": 4, "novice_days": 6, "experienced_days": 20, "vacancy_days": 1, "scheduled_days": 22,
     "absent_days": 2, "quits": 1, "dismissals": 1, "hires": 2, "kpi_reviews": 10, "kpi_misses": 3,
     "burnout_sum": 5.2, "proficiency_sum": 20.8, "paid_s": 30_000.0, "cost_wages": 4_000.0, "cost_hiring": 500.0,
-    "cost_calls": 300.0, "cost_fraud": 150.0, "cost_abandon": 50.0, "cost_total": 5_000.0,
+    "cost_calls": 300.0, "cost_fraud": 150.0, "cost_abandon": 50.0, "cost_total": 6_000.0,
+    "supervisor_answered": 5, "supervisor_abandoned": 2, "supervisor_wait_s": 420.0, "leave_days": 3,
+    "supervisor_paid_s": 7_200.0, "cost_overhead": 900.0, "cost_supervisors": 100.0,
     "shift_paid_s": 36_000.0, "new_hires_90d": 8, "new_hire_leavers_90d": 3, "proficient_reached": 4,
     "days_to_proficiency": 410.0, "month1_days": 12, "month1_ht_multiplier": 21.0,
 }
@@ -46,13 +48,15 @@ RATES = {
     "proficiency_mean": 20.8 / (6 + 20),
     "kpi_miss_rate": 3 / 10,
     "attrition_annual": 365 * (1 + 1) / 30,
-    "cost_per_resolved": 5_000 / (60 + 6),
+    "cost_per_resolved": 6_000 / (60 + 6),
     # calibration rates: shrinkage = 1 - (staffed - overtime) / shift_paid; cost per paid hour x 3600
     "shrinkage": (36_000 - 28_800 + 300) / 36_000,
     "new_hire_attrition_90d": 3 / 8,
     "time_to_proficiency_days": 410 / 4,
     "novice_speed_30d": 12 / 21,
-    "loaded_cost_per_paid_hour": 3600 * 4_000 / (30_000 + 300),
+    "loaded_cost_per_paid_hour": 3600 * (4_000 + 900 + 100) / (30_000 + 300),
+    "escalation_wait_s": 420 / (5 + 2),
+    "escalation_abandon_rate": 2 / (5 + 2),
 }
 
 
@@ -92,6 +96,8 @@ DENOMINATORS = {
     "shrinkage": ("shift_paid_s",), "new_hire_attrition_90d": ("new_hires_90d",),
     "time_to_proficiency_days": ("proficient_reached",), "novice_speed_30d": ("month1_ht_multiplier",),
     "loaded_cost_per_paid_hour": ("paid_s", "overtime_s"),
+    "escalation_wait_s": ("supervisor_answered", "supervisor_abandoned"),
+    "escalation_abandon_rate": ("supervisor_answered", "supervisor_abandoned"),
 }
 
 

@@ -66,7 +66,7 @@ def test_kpi_review_misses_pressure_and_dismissal() -> None:
     for review, expect_gone in ((7, False), (14, True)):
         s.calls_handled[:] = s.kpi_calls_from + 20
         s.kpi_handle_s[:] = [20 * 350.0, 20 * 250.0, 20 * 400.0]  # agent 0 misses, 1 meets, 2 in grace
-        counts = wf.start_day(s, review, quiet_rng(), np.zeros(len(s)))
+        counts = wf.start_day(s, review, quiet_rng(), np.random.default_rng(0))
         assert counts["kpi_reviews"][0] == 2 and counts["kpi_misses"][0] == 1
         assert bool(s.stage[0] == Stage.GONE) is expect_gone
     assert s.leave_reason[0] == DISMISSED and s.left_day[0] == 14
@@ -84,7 +84,7 @@ def test_pressure_rises_by_step_on_a_miss() -> None:
     for day, expected in ((1, 0.25), (2, 0.5)):
         s.calls_handled[:] = s.kpi_calls_from + 5
         s.kpi_handle_s[:] = 5 * 400.0
-        wf.start_day(s, day, quiet_rng(), np.zeros(1))
+        wf.start_day(s, day, quiet_rng(), np.random.default_rng(0))
         assert s.pressure[0] == pytest.approx(expected)
 
 
@@ -113,7 +113,7 @@ def test_kpi_review_boundaries() -> None:
     s.kpi_handle_s[:] = [c[2] for c in cases]
     s.kpi_misses[:] = 1
     s.pressure[:] = 0.5
-    counts = wf.start_day(s, 35, quiet_rng(), np.zeros(len(s)))
+    counts = wf.start_day(s, 35, quiet_rng(), np.random.default_rng(0))
     reviewed = np.array([c[3] for c in cases])
     missed = np.array([c[4] for c in cases])
     np.testing.assert_array_equal(s.kpi_misses, np.where(missed, 2, np.where(reviewed, 0, 1)))
@@ -136,7 +136,7 @@ def test_a_dismissed_agent_does_not_also_quit() -> None:
         def random(self, n: int) -> np.ndarray:  # type: ignore[override]
             return np.zeros(n)
 
-    counts = Workforce(cfg).start_day(s, 1, QuitAll(np.random.PCG64(0)), np.zeros(2))
+    counts = Workforce(cfg).start_day(s, 1, QuitAll(np.random.PCG64(0)), np.random.default_rng(0))
     assert counts["dismissals"][0] == 1 and counts["quits"][0] == 1
     assert list(s.leave_reason[:2]) == [DISMISSED, QUIT]
 
@@ -150,7 +150,7 @@ def test_reviews_fall_on_multiples_of_review_days() -> None:
     for day in range(1, 16):
         s.calls_handled += 3
         s.kpi_handle_s += 3 * 200.0
-        reviews.append(int(wf.start_day(s, day, quiet_rng(), np.zeros(2))["kpi_reviews"][0]))
+        reviews.append(int(wf.start_day(s, day, quiet_rng(), np.random.default_rng(0))["kpi_reviews"][0]))
     assert reviews == [2 if d in (7, 14) else 0 for d in range(1, 16)]
 
 
@@ -169,11 +169,11 @@ def test_batched_class_classroom_countdown_and_graduation() -> None:
             QuitOnce.calls += 1
             return np.zeros(n) if QuitOnce.calls == 1 else np.full(n, 1 - 1e-12)
 
-    counts = wf.start_day(s, 1, QuitOnce(np.random.PCG64(0)), np.zeros(1))
+    counts = wf.start_day(s, 1, QuitOnce(np.random.PCG64(0)), np.random.default_rng(0))
     assert counts["quits"][0] == 1 and s.leave_reason[0] == QUIT
     stages = {}
     for day in range(2, 13):
-        c = wf.start_day(s, day, quiet_rng(), np.zeros(len(s)))
+        c = wf.start_day(s, day, quiet_rng(), np.random.default_rng(0))
         stages[day] = (int(s.stage[1]), c["paid_s"][0])
     # Lead time ends day 3, but the class starts on day 7 (Mon); classroom Mon-Wed; floor Thu.
     assert all(stages[d][0] == Stage.RECRUITING for d in range(2, 7))
@@ -184,16 +184,18 @@ def test_batched_class_classroom_countdown_and_graduation() -> None:
 
 
 def test_burnout_decays_off_and_grows_on_worked_days() -> None:
-    cfg = scenario({"behaviour.burnout.tau_days": 10, "behaviour.burnout.fatigue_weight": 0.5,
+    cfg = scenario({"behaviour.burnout.tau_days": 10, "behaviour.burnout.load_weight": 0.5,
                     "behaviour.burnout.recognition_relief": 0.1, "sites.s.recognition": 0.2})
     wf = Workforce(cfg)
     s = floor_state(2)
     s.burnout[:] = 1.0
     s.worked[:] = [True, False]
-    wf.start_day(s, 1, quiet_rng(), np.array([0.4, 0.4]))
+    s.day_load[:] = [0.4, 0.4]
+    wf.start_day(s, 1, quiet_rng(), np.random.default_rng(0))
     decay = math.exp(-0.1)
     assert s.burnout[0] == pytest.approx(decay + 0.5 * 0.4 - 0.1 * 0.2)
     assert s.burnout[1] == pytest.approx(decay)
+    assert not s.day_load.any()  # the day's load is consumed at its close
 
 
 def test_initial_workforce_tenure_rule() -> None:
@@ -201,7 +203,7 @@ def test_initial_workforce_tenure_rule() -> None:
     assert never is not None and np.all(never.proficiency == 1.0) and np.all(never.stage == Stage.FLOOR)
     cfg = scenario({"sites.s.agents": 2000, "sites.s.attrition.annual_quit_rate": 0.5,
                     "sites.s.training.classroom_days": 20, "behaviour.learning_calls": 500})
-    a = AgentState.initial(cfg, np.random.default_rng(3))
+    a = AgentState.initial(cfg, np.random.default_rng(3), np.random.default_rng(4))
     tenure = -a.hire_day
     mean = 365 / -math.log(1 - 0.5)
     # Two checks at a joint 99.9% (Bonferroni, 0.05% per check, two-sided): the mean of 2000
