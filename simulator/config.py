@@ -227,6 +227,10 @@ class Break(ConfigModel):
     weekdays: list[Weekday] | None = Field(
         None, description="Weekdays on which it happens (e.g. a weekly coaching session); null: every working day."
     )
+    stagger_min: NonNegative = Field(
+        0.0, description="The shift's agents start it spread evenly over [start_min, start_min + this) "
+        "(minutes), so the whole shift does not leave the phones at once."
+    )
 
 
 class Shift(ConfigModel):
@@ -246,12 +250,16 @@ class Shift(ConfigModel):
         end_min = self.length_h * MINUTES_PER_HOUR
         previous_end = 0.0
         for i, b in enumerate(self.breaks):
-            if b.start_min < previous_end or b.start_min + b.length_min > end_min:
+            last_end = b.start_min + b.stagger_min + b.length_min
+            if b.start_min < previous_end or last_end > end_min:
                 raise ValueError(
                     f"breaks.{i}: must lie inside the shift (0-{end_min:g} min) after the "
-                    f"previous break, got {b.start_min:g}-{b.start_min + b.length_min:g} min"
+                    f"previous break, staggering included, got {b.start_min:g}-{last_end:g} min"
                 )
-            previous_end = b.start_min + b.length_min
+            if b.weekdays is not None and not set(b.weekdays) <= set(self.weekdays):
+                raise ValueError(f"breaks.{i}.weekdays: must be among the shift's weekdays {self.weekdays}, "
+                                 f"got {b.weekdays}")
+            previous_end = last_end
         return self
 
 
@@ -403,8 +411,8 @@ class Site(ConfigModel):
     )
     absence_p: Probability = Field(0.0, description="Probability an agent is absent on a scheduled day.")
     leave_days_per_year: NonNegative = Field(
-        0.0, description="Paid leave (vacation and holidays) per agent and year (days), taken on random "
-        "scheduled days: paid, off the phones, not an absence."
+        0.0, description="Paid leave (vacation and holidays) of a full-time (5-day) agent per year (days), "
+        "pro rata for shorter weeks; taken on random scheduled days: paid, off the phones, not an absence."
     )
     recognition: Probability = Field(0.0, description="Recognition level in [0, 1]: relieves burnout, retains.")
     initial_proficiency: tuple[Probability, Probability] | None = Field(

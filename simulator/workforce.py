@@ -174,6 +174,9 @@ class AgentState:
         return state
 
 
+FULL_TIME_DAYS_PER_YEAR = 52 * 5
+"""Working days of a full-time year, over which paid leave is spread."""
+
 QUIT, DISMISSED = 1, 2
 """``leave_reason`` codes."""
 
@@ -341,9 +344,9 @@ class Workforce:
         self.shift_offset = np.cumsum([0] + [len(sc.roster.shifts) for sc in sites[:-1]]).astype(np.int64)
         self.works = {wd: np.array([wd in sh.weekdays for sh in shifts]) for wd in C.WEEKDAYS}
         self.shift_paid_s = {wd: np.array([paid_shift_s(sh, wd) for sh in shifts]) for wd in C.WEEKDAYS}
-        # Paid leave: leave_days_per_year spread over the shift's working days of a year.
+        # Paid leave: a full-time year's leave days over its 52 x 5 working days, any week length (pro rata).
         self.leave_p = np.minimum(np.repeat(self.leave_days, [len(sc.roster.shifts) for sc in sites])
-                                  / np.array([52.0 * max(len(sh.weekdays), 1) for sh in shifts]), 1.0)
+                                  / FULL_TIME_DAYS_PER_YEAR, 1.0)
         # Calibration bookkeeping (reads the state, changes nothing): who has been seen proficient.
         self.novice_slowdown = cfg.behaviour.novice_slowdown
         self.proficient_p = M.proficient_p(self.novice_slowdown)
@@ -511,7 +514,7 @@ class Workforce:
         """Absent if ``u < a``, on paid leave if ``a <= u < a + leave_p``, ``a`` the absence probability.
 
         ``a = absence_p (1 + w_abs B) (1 + stuck_absence max(0, 1 - outside_options))`` (capped at 1);
-        ``leave_p = leave_days_per_year / (52 x working days a week of the shift)``. Both are paid
+        ``leave_p = leave_days_per_year / 260`` (52 five-day weeks; part-timers accrue pro rata). Both are paid
         (``paid_s``) and off the phones; only ``a`` counts as absence.
         """
         s = state.site
@@ -646,15 +649,18 @@ def plan_day(state: AgentState, cfg: C.Scenario, day: int) -> DayPlan:
             bs = np.full(max_breaks, np.nan)
             bl = np.full(max_breaks, np.nan)
             br = np.zeros(max_breaks, dtype=bool)
+            stagger = np.zeros(max_breaks)
             for j, b in enumerate(sh.breaks):
                 if b.weekdays is None or weekday in b.weekdays:
                     bs[j] = start + b.start_min * MINUTE_S
                     bl[j] = b.length_min * MINUTE_S
                     br[j] = b.rest
+                    stagger[j] = b.stagger_min * MINUTE_S
             agents.append(idx)
             starts.append(np.full(idx.size, start))
             ends.append(np.full(idx.size, start + sh.length_h * HOUR_S))
-            b_start.append(np.tile(bs, (idx.size, 1)))
+            # The k-th of the n agents present starts each break k / n of the way into its stagger window.
+            b_start.append(bs + np.outer(np.arange(idx.size) / idx.size, stagger))
             b_len.append(np.tile(bl, (idx.size, 1)))
             b_rest.append(np.tile(br, (idx.size, 1)))
     if not agents:

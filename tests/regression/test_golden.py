@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 import simulator as sim
+from simulator.demand import weekday_of
 from simulator.metrics import K
 from simulator.rng import stream
 from simulator.workforce import DISMISSED, QUIT, AgentState, Stage
@@ -37,6 +38,14 @@ WORKFORCE: dict[str, Any] = {
     "sites.inhouse.attrition.annual_quit_rate": 0.6, "sites.inhouse.hiring.lead_time_days": 7,
     "sites.inhouse.kpi": {"aht_target_s": 400, "review_days": 7, "grace_days": 21, "min_calls": 20,
                           "misses_to_dismiss": 2},
+    # One shift pattern, so paid time has a closed form: 8.5 h less an unpaid 30-minute lunch.
+    "sites.inhouse.roster": {"shifts": [{
+        "name": "all", "start_h": 8.0, "length_h": 8.5, "weekdays": ["mon", "tue", "wed", "thu", "fri", "sat"],
+        "share": 1.0, "breaks": [
+            {"start_min": 105, "length_min": 15, "stagger_min": 30},
+            {"start_min": 210, "length_min": 30, "stagger_min": 60, "paid": False},
+            {"start_min": 300, "length_min": 60, "rest": False, "weekdays": ["wed"]},
+            {"start_min": 420, "length_min": 15}]}]},
 }
 CASES = {
     "baseline_3_days": (ROOT / "configs/baseline.yaml", {"days": 3, "warmup_days": 1}, 1),
@@ -103,7 +112,7 @@ def test_workforce_case_counters_follow_from_the_agents_and_the_log() -> None:
     c = {k: float(v) for k, v in zip(K, res.totals(measured=False)[0], strict=True)}
     n_census = min(math.ceil(res.end_s / 86400.0), math.ceil(cfg.days) + 1)
     initial = AgentState.initial(cfg, stream(res.seed, res.replication, "agents"),
-                                    stream(res.seed, res.replication, "resilience"))
+                                 stream(res.seed, res.replication, "resilience"))
     n0 = len(initial)
     is_initial = np.arange(len(a)) < n0
     started = is_initial | (a.stage != Stage.RECRUITING)
@@ -138,13 +147,17 @@ def test_workforce_case_counters_follow_from_the_agents_and_the_log() -> None:
     graduates = hires & ~np.isnan(a.floor_day)
     assert graduates.sum() > 0 and ((a.floor_day - a.hire_day)[graduates] == 26).all()
 
-    # Paid time: scheduled shifts (all 8.5 h here) plus classroom hours of the days attended.
-    lengths = {sh.length_h for sh in site.roster.shifts}
-    assert lengths == {8.5}
+    # Paid time: scheduled shifts (8 paid hours here) plus classroom hours of the days attended.
+    (shift,) = site.roster.shifts
+    assert shift.length_h == 8.5 and [b.paid for b in shift.breaks] == [True, False, True, True]
     attended = ((initial.class_left - a.class_left[:n0]).sum()
                 + (site.training.classroom_days - a.class_left[hires]).sum())
     assert c["paid_s"] == pytest.approx(
-        8.5 * 3600 * c["scheduled_days"] + site.training.classroom_hours_per_day * 3600 * attended, rel=1e-12)
+        8.0 * 3600 * c["scheduled_days"] + site.training.classroom_hours_per_day * 3600 * attended, rel=1e-12)
+    # Supervisors are paid for the opening hours of every census day (docs/model.md, Supervisors).
+    open_s = sum((h[1] - h[0]) * 3600 for d in range(n_census)
+                 if (h := cfg.demand.open_h[weekday_of(cfg, d)]) is not None)
+    assert c["supervisor_paid_s"] == site.supervisors.count * open_s
 
     # Costs from the independent counts.
     pay = site.pay
@@ -152,5 +165,11 @@ def test_workforce_case_counters_follow_from_the_agents_and_the_log() -> None:
         pay.wage_per_hour * (c["paid_s"] + (1 + pay.overtime_premium) * c["overtime_s"]) / 3600, rel=1e-12)
     assert c["cost_hiring"] == site.hiring.cost_per_hire * hires.sum()
     assert c["cost_fraud"] == cfg.money.fraud_loss_per_scam * outcomes.get("scam_missed", 0)
-    parts = ("cost_wages", "cost_hiring", "cost_calls", "cost_fraud", "cost_abandon")
+    assert c["cost_overhead"] == pytest.approx(pay.overhead_per_hour * (c["paid_s"] + c["overtime_s"]) / 3600,
+                                               rel=1e-12)
+    assert c["cost_supervisors"] == pytest.approx(site.supervisors.wage_per_hour * c["supervisor_paid_s"] / 3600,
+                                                  rel=1e-12)
+    assert c["cost_abandon"] == pytest.approx(cfg.money.abandoned_call_cost * c["abandoned"], rel=1e-12)
+    parts = ("cost_wages", "cost_overhead", "cost_supervisors", "cost_hiring", "cost_calls", "cost_fraud",
+             "cost_abandon")
     assert c["cost_total"] == pytest.approx(sum(c[k] for k in parts), rel=1e-12)
