@@ -24,6 +24,11 @@ chosen so that this is high:
 - REPS_FULL = 16 for the 2 quit claims, of poor outside options (d = 1.7: 0.999, 0.50 at 6)
   and of recognition (d = 1.2: 0.92, 0.21 at 6), run only by ``make test-full`` (marker
   ``statistical``); CI checks those levers through absence and burnout.
+- Since burnout follows the day's load (issue 10), cutting headcount raises attrition less
+  within four months: d = 1.0 at 6 replications (seed 5, quit rate 0.35), so that claim too
+  runs at REPS_FULL in ``make test-full`` only (about 0.75 power); CI checks it through
+  occupancy and burnout. The quit rate of SMALL fell from 0.6 to 0.35 with the model's added
+  early-tenure, frailty and preparedness hazards, which otherwise swamp the levers in noise.
 
 Replications are computed once per variant and extended on demand, so a claim at 10
 replications reuses the reference's first 6. The seed is fixed, so the verdicts are
@@ -53,7 +58,7 @@ LEVEL = 1 - 2 * ALPHA / CLAIMS
 SMALL: dict[str, Any] = {
     "days": 120, "warmup_days": 20, "sites.inhouse.agents": 30, "demand.calls_per_day": 920,
     "sites.inhouse.line_limit": 20, "sites.inhouse.supervisors.count": 2,
-    "sites.inhouse.attrition.annual_quit_rate": 0.6, "sites.inhouse.kpi.grace_days": 30,
+    "sites.inhouse.attrition.annual_quit_rate": 0.35, "sites.inhouse.kpi.grace_days": 30,
     "sites.inhouse.hiring.lead_time_days": 7, "sites.inhouse.training.class_interval_days": None,
 }
 
