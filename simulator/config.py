@@ -473,7 +473,8 @@ class Burnout(ConfigModel):
 
     tau_days: Positive = Field(30.0, description="B decays as exp(-1/tau_days) per day (days).")
     load_weight: NonNegative = Field(
-        0.0, description="B += this x the day's load (sum of its calls' loads, as added to F) at the end of a working day."
+        0.0, description="B += this x the day's load (sum of its calls' loads, as added to F) at the end of "
+        "a working day."
     )
     kpi_weight: NonNegative = Field(0.0, description="B += this at each missed KPI review.")
     recognition_relief: NonNegative = Field(0.0, description="B -= this x recognition each working day.")
