@@ -18,10 +18,10 @@ from .analytic import agents_for_service_level, erlang_a, erlang_b, erlang_c
 from .calibration import calibrate
 from .compare import Comparison, compare
 from .config import ConfigError, Scenario, load_config
-from .engine import simulate
 from .metrics import SUMMARY_KEYS
 from .replication import ReplicationResult, replicate, replicate_many
 from .result import SimulationResult
+from .spinup import simulate
 from .stats import Estimate, mean_ci, paired_difference
 from .sweep import Sweep, SweepError, load_sweep, point_table, sweep
 from .version import __version__

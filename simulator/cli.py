@@ -13,15 +13,15 @@ from typing import Any
 import click
 import yaml
 
-from . import __version__, analytic
+from . import __version__, analytic, spinup
 from . import calibration as calib
 from .compare import HEADLINE
 from .compare import compare as compare_scenarios
 from .config import ConfigError, Scenario, erlang_scenario, load_config, parse_set_options
-from .engine import simulate
 from .executors import ExecutorUnavailable, make_executor
 from .output import json_safe, write_comparison, write_run
 from .replication import ReplicationResult, replicate
+from .spinup import simulate
 from .sweep import load_sweep, run_sweep
 from .targets import cheapest_feasible
 from .units import HOUR_S
@@ -47,9 +47,20 @@ def _progress(enabled: bool, total: int, label: str) -> Any:
     return nullcontext()
 
 
+def _note_spinup(cfgs: list[Scenario], seed: int, replications: int, enabled: bool) -> None:
+    """One line on stderr per scenario whose replications first run a workforce spin-up (uncached ones take a while)."""
+    if not enabled:
+        return
+    for cfg in cfgs:
+        note = spinup.describe(cfg, seed, replications)
+        if note is not None:
+            click.echo(note, err=True)
+
+
 def _run_replications(
     cfg: Scenario, replications: int, seed: int, workers: int | None, quiet: bool
 ) -> ReplicationResult:
+    _note_spinup([cfg], seed, replications, not quiet)
     with _progress(not quiet, replications, f"{cfg.name}: replications") as bar:
         update: Callable[[int], None] | None = bar.update if bar is not None else None
         return replicate(cfg, replications, seed, workers=workers, progress=update)
@@ -179,6 +190,7 @@ def compare(configs: tuple[str, ...], sets: tuple[str, ...], replications: int, 
     """
     cfgs = [_load(c, sets) for c in configs]
     start = time.perf_counter()
+    _note_spinup(cfgs, seed, replications, not as_json)
     try:
         with _progress(not as_json, len(cfgs) * replications, "scenario replications") as bar:
             comp = compare_scenarios(cfgs, replications, seed, workers=workers,
@@ -329,6 +341,7 @@ def calibrate(config: str, sets: tuple[str, ...], replications: int, seed: int, 
         calib.check_targets(cfg, targets)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    _note_spinup([cfg], seed, replications, not as_json)
     with _progress(not as_json, replications, f"{cfg.name}: replications") as bar:
         table = calib.calibrate(cfg, replications, seed, workers=workers, targets=targets,
                                 progress=bar.update if bar is not None else None)
@@ -424,6 +437,11 @@ def sweep(sweep_file: str, workers: int | None, scheduler: str | None, dask_loca
         executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local)
     except (ConfigError, ExecutorUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
+    spun = [p for p in sw.points if p.cfg.spinup_days > 0]
+    if spun and not as_json:
+        longest = max(p.cfg.spinup_days for p in spun)
+        click.echo(f"{sw.name}: {len(spun)} of {len(sw.points)} points first run a workforce spin-up of up to "
+                   f"{longest} days per replication (cached: {spinup.cache_dir() or 'off'})", err=True)
     bar = _SweepBar(not as_json, sw.name)
     try:
         outcome = run_sweep(sw, out=out, executor=executor, resume=resume, overwrite=overwrite,

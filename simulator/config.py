@@ -531,7 +531,8 @@ class Scenario(ConfigModel):
     warmup_days: NonNegative = Field(0.0, description="Initial days excluded from reported metrics.")
     spinup_days: int = Field(
         0, ge=0, description="Days the scenario runs before day 0 to reach its own long-run workforce "
-        "(tenure, proficiency, burnout, hiring pipeline); 0: start from the analytic initial workforce. "
+        "(tenure, proficiency, burnout, hiring pipeline), cached by config hash in $CALLSIM_CACHE or "
+        "~/.cache/callsim; 0: start from the analytic initial workforce. "
         "A multiple of 7 and of every site's review_days and class_interval_days, so weekdays, reviews "
         "and classes keep their phase.",
     )

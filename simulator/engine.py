@@ -765,18 +765,3 @@ class Simulation:
         self.log.append((call.caller, call.attempt, call.kind, call.ctype, call.site.index,
                          call.t_arr, wait, handle, call.agent, outcome))
 
-
-def simulate(cfg: C.Scenario, seed: int, *, replication: int = 0, call_log: bool = False) -> SimulationResult:
-    """Simulate one replication of ``cfg``.
-
-    Args:
-        cfg: A validated scenario (see :func:`~simulator.config.load_config`).
-        seed: Root seed; with ``replication`` it determines every random stream.
-        replication: Replication index (0-based). Replication ``k`` of two scenarios with the
-            same seed sees the same base callers.
-        call_log: Also keep one row per finished contact (``result.call_log``).
-
-    Returns:
-        The result, with interval, day and summary tables.
-    """
-    return Simulation(cfg, seed=seed, replication=replication, call_log=call_log).run()

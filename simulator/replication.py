@@ -16,8 +16,8 @@ from numpy.typing import NDArray
 
 from . import config as C
 from . import metrics as M
-from .engine import simulate
 from .executors import imap
+from .spinup import simulate
 from .stats import mean_ci
 from .version import versions
 

@@ -56,6 +56,23 @@ def stream(seed: int, replication: int, name: str, *extra: int) -> np.random.Gen
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
 
 
+def nested_seed(seed: int, replication: int, name: str) -> int:
+    """Root seed of a run nested in replication ``(seed, replication)``, e.g. its workforce spin-up.
+
+    The 128-bit state of ``SeedSequence(seed, spawn_key=(replication, STREAM_ID[name]))``
+    as an integer: a run seeded with it (replication 0) draws streams that are distinct from
+    every stream of ``(seed, replication)`` and of every other replication, and the same for
+    any scenario run with the same ``(seed, replication)`` (common random numbers).
+
+    Args:
+        seed: The outer run's root seed.
+        replication: The outer run's replication index.
+        name: A key of :data:`STREAM_ID` naming the nested run (``"spinup"``).
+    """
+    state = np.random.SeedSequence(seed, spawn_key=(replication, STREAM_ID[name])).generate_state(2, np.uint64)
+    return int(state[0]) << 64 | int(state[1])
+
+
 class UniformBlocks:
     """Uniforms on [0, 1) from one stream, drawn ``BLOCK_SIZE`` at a time.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,23 @@ BASE: dict[str, Any] = {
 def scenario(overrides: dict[str, Any] | None = None, base: dict[str, Any] | None = None) -> sim.Scenario:
     """A validated scenario: BASE (or ``base``) with dotted-path overrides."""
     return sim.load_config(copy.deepcopy(base or BASE), overrides=overrides or {})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spinup_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Spin-ups are cached in a fresh directory per session, never the user's, unless CALLSIM_CACHE is set.
+
+    Set ``CALLSIM_CACHE`` (e.g. ``~/.cache/callsim``) to reuse spin-ups across sessions; results
+    do not depend on the cache.
+    """
+    if os.environ.get("CALLSIM_CACHE"):
+        yield
+        return
+    os.environ["CALLSIM_CACHE"] = str(tmp_path_factory.mktemp("callsim-cache"))
+    try:
+        yield
+    finally:
+        os.environ.pop("CALLSIM_CACHE", None)
 
 
 @pytest.fixture

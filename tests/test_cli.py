@@ -159,7 +159,7 @@ def test_compare_levers_json_table_and_folder(runner: CliRunner, tmp_path: Path)
     configs = [str(ROOT / f"configs/{n}.yaml") for n in ("baseline", "unrealistic_kpi")]
     args = ["compare", *configs, "-r", "2", "-w", "1", "--seed", "3", "--out", str(out),
             "--set", "days=6", "--set", "warmup_days=1", "--set", "sites.inhouse.agents=30",
-            "--set", "demand.calls_per_day=900"]
+            "--set", "demand.calls_per_day=900", "--set", "spinup_days=0"]
     result = runner.invoke(main, [*args, "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)

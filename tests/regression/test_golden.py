@@ -10,6 +10,9 @@ hires, classroom graduations and missed scams all occur. Its counters are also c
 against identities computed independently from the agents' final state and the call log
 (headcount flow, agent-days employed and in the classroom, paid time, costs, conservation of
 contacts), so regenerating the golden file cannot silently bless a bug in those counters.
+
+Every case starts from the analytic initial workforce (``spinup_days: 0``, whatever the
+config file says): the spin-up has its own exact tests (``tests/unit/test_spinup.py``).
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from tests.conftest import ROOT
 
 GOLDEN = Path(__file__).with_name("golden.json")
 WORKFORCE: dict[str, Any] = {
-    "days": 91, "warmup_days": 7, "demand.calls_per_day": 360, "demand.call_types.billing.scam_p": 0.03,
+    "days": 91, "warmup_days": 7, "spinup_days": 0, "demand.calls_per_day": 360,
+    "demand.call_types.billing.scam_p": 0.03,
     "sites.inhouse.agents": 14, "sites.inhouse.line_limit": 10, "sites.inhouse.supervisors.count": 1,
     "sites.inhouse.attrition.annual_quit_rate": 0.6, "sites.inhouse.hiring.lead_time_days": 7,
     "sites.inhouse.kpi": {"aht_target_s": 400, "review_days": 7, "grace_days": 21, "min_calls": 20,
@@ -48,7 +52,7 @@ WORKFORCE: dict[str, Any] = {
             {"start_min": 420, "length_min": 15}]}]},
 }
 CASES = {
-    "baseline_3_days": (ROOT / "configs/baseline.yaml", {"days": 3, "warmup_days": 1}, 1),
+    "baseline_3_days": (ROOT / "configs/baseline.yaml", {"days": 3, "warmup_days": 1, "spinup_days": 0}, 1),
     "erlang_a_4_hours": (ROOT / "configs/erlang_a.yaml", {"days": 0.25, "warmup_days": 0.05}, 2),
     "workforce_13_weeks": (ROOT / "configs/baseline.yaml", WORKFORCE, 2),
 }

@@ -146,7 +146,8 @@ def test_invariants_hold_on_random_scenarios(agents, rate, patience, line_limit,
 def test_invariants_on_baseline_week() -> None:
     from tests.conftest import ROOT
 
-    run_invariants(sim.load_config(ROOT / "configs/baseline.yaml", overrides={"days": 7, "warmup_days": 1}), 1)
+    run_invariants(sim.load_config(ROOT / "configs/baseline.yaml", overrides={"days": 7, "warmup_days": 1,
+                                                                                        "spinup_days": 0}), 1)
 
 
 def test_shift_end_finishes_the_call_and_counts_overtime() -> None:

@@ -162,7 +162,7 @@ def test_overdispersion_widens_daily_volume() -> None:
 def test_closed_hours_get_no_base_calls() -> None:
     from tests.conftest import ROOT
 
-    cfg = sim.load_config(ROOT / "configs/baseline.yaml", overrides={"days": 7, "warmup_days": 0})
+    cfg = sim.load_config(ROOT / "configs/baseline.yaml", overrides={"days": 7, "warmup_days": 0, "spinup_days": 0})
     d = sim.simulate(cfg, seed=1).days
     sunday = d[(d.site == "all") & (d.day == 6)]
     assert int(sunday["unique_callers"].iloc[0]) == 0
