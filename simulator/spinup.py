@@ -54,6 +54,8 @@ CARRIED_FIELDS: Final[frozenset[str]] = frozenset({
     "leave_reason",  # 0 for every row kept
     "kpi_handle_s", "kpi_calls_from",  # the KPI period in progress (spinup_days keeps the review phase)
     "absent", "worked",  # yesterday's flags: day 0's open_day and shift plan set them before any read
+    "frailty",  # drawn at hire, fixed for the agent's working life
+    "day_load",  # 0: close_horizon() consumed the last day's load into burnout
 })
 """AgentState fields carried over unchanged, each checked one by one. :func:`to_day0` carries
 every field not in :data:`DAY_FIELDS` or :data:`SECOND_FIELDS`, so a new plain field carries
