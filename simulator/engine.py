@@ -25,7 +25,8 @@ Flow of a contact (first call, redial or repeat):
    patience; a caller who hangs up there, or whom the supervisor does not resolve, may call
    again.
 
-No I/O here: :func:`simulate` returns a :class:`~simulator.result.SimulationResult`.
+No I/O here: :meth:`Simulation.run` returns a :class:`~simulator.result.SimulationResult`; the public
+:func:`~simulator.spinup.simulate` builds the day-0 workforce (spin-up) and runs it.
 """
 
 from __future__ import annotations
