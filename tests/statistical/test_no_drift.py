@@ -105,22 +105,20 @@ def test_vendor_one_year_no_drift_after_spinup() -> None:
     assert_no_drift(sim.replicate(cfg, FAST_REPS, SEED, workers=1), tight=False)
 
 
-def test_vendor_one_year_drifts_from_a_veteran_start() -> None:
+def test_vendor_one_year_drifts_from_a_novice_start() -> None:
     """Power: the same check sees the drift of a run that starts away from its long-run state.
 
-    The start is a veteran floor (mean tenure ten years, no spin-up), the error the analytic start
-    of the first model made (mean tenure 1/h0 from the base quit rate alone). Since the analytic
-    start draws frailty from its steady state, it drifts much less by itself (vendor, 4
-    replications: attrition +0.13 a year [-0.78, +1.04], proficiency -0.024 [-0.065, +0.017]).
+    The start is a novice floor (mean tenure 60 days, no spin-up): proficiency climbs through the
+    year, far from the scenario's long-run state. Since the analytic start draws frailty from its
+    steady state, it drifts little by itself (vendor, 4 replications: attrition +0.13 a year
+    [-0.78, +1.04], proficiency -0.024 [-0.065, +0.017]), and a veteran floor (mean tenure ten
+    years) relaxes too slowly at the recalibrated vendor's attrition for 4 replications to see it.
     """
     cfg = sim.load_config(ROOT / "configs/outsourcing.yaml", overrides={
-        **VENDOR_ALONE, "spinup_days": 0, "sites.vendor.initial_workforce.mean_tenure_days": 3650})
+        **VENDOR_ALONE, "spinup_days": 0, "sites.vendor.initial_workforce.mean_tenure_days": 60})
     est = drift(sim.replicate(cfg, FAST_REPS, SEED, workers=1))
-    # Measured (seed 7): service level -0.082 [-0.128, -0.036], attrition +0.21 [-0.20, +0.62], proficiency
-    # -0.025 [-0.072, +0.022]: four replications flag the service-level drift; the others point the right way.
-    e = est["vendor", "service_level"]
-    assert e.ci_high < 0, f"no drift seen in service_level: {report(est)}"
-    assert est["vendor", "attrition_annual"].mean > 0 and est["vendor", "proficiency_mean"].mean < 0
+    e = est["vendor", "proficiency_mean"]
+    assert e.ci_low > 0, f"no drift seen in proficiency_mean: {report(est)}"
 
 
 @pytest.mark.statistical
