@@ -10,7 +10,8 @@ ALPHA = 0.05 (Bonferroni over the family of this file).
 Replications were sized from a pilot (seed 11): each claim's standardised effect
 ``d = mean / sd`` of the paired differences, and R such that the claim is confirmed with
 probability ``P(T > t(1 - ALPHA / CLAIMS, R - 1)) >= 0.95`` (T noncentral t, noncentrality
-``d sqrt(R)``); the pilot's values are given with each claim.
+``d sqrt(R)``); the pilot's values are given with each claim. The classroom claim needs 20
+runs of 200 days (about 2 minutes), so it runs in ``make test-full`` only (marker ``statistical``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 
 import simulator as sim
 from simulator.engine import Simulation
@@ -54,6 +56,7 @@ HIRING: dict[str, Any] = {
 }
 
 
+@pytest.mark.statistical
 def test_fewer_classroom_days_raise_new_hire_attrition() -> None:
     """5 instead of 20 classroom days: hires start unprepared, so more leave within 90 days (pilot d = 1.4, R = 10)."""
     e = paired("new_hire_attrition_90d", HIRING, {"sites.inhouse.training.classroom_days": 5}, reps=10)
