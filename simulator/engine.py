@@ -482,11 +482,8 @@ class Simulation:
         live = self.live
         ct = call.ctype
         p = live.proficiency[a]
+        self._recover(a, now, self.recovery_tau_s)
         f = live.fatigue[a]
-        if f:
-            f *= math.exp((live.fatigue_t[a] - now) / self.recovery_tau_s)
-            live.fatigue[a] = f
-        live.fatigue_t[a] = now
         r = live.pressure[a]
         eq = self.contact
         irate = call.u_irate < eq.irate_probability(ct, wait)
