@@ -98,14 +98,23 @@ class Comparison:
                 rows.append(row)
         return pd.DataFrame(rows)
 
-    def summary_dict(self, site: str = "all") -> dict[str, dict[str, dict[str, Any]]]:
-        """``{scenario: {metric: {"mean", "ci95", "diff", "diff_ci95"}}}`` for ``--json``."""
-        out: dict[str, dict[str, dict[str, Any]]] = {}
-        for r in self.table(site).itertuples():
+    def summary_dict(self, site: str = "all") -> dict[str, dict[str, Any]]:
+        """``{scenario: {metric: {"mean", "ci95", "diff", "diff_ci95"}, "channels": {...}}}`` for ``--json``.
+
+        ``channels`` nests the per-channel metrics (``metrics.CHANNEL_KEYS``) of the channels any
+        scenario uses; empty when every scenario is voice only.
+        """
+        used = [ch for ch in C.CHANNELS if any(ch in r.cfg.channels_used for r in self.runs)]
+        extra = M.channel_metrics(used)
+        out: dict[str, dict[str, Any]] = {}
+        for r in self.table(site, (*M.SUMMARY_KEYS, *extra)).itertuples():
             entry: dict[str, Any] = {"mean": r.mean, "ci95": [r.ci_low, r.ci_high]}
             if r.scenario != self.names[0]:
                 entry.update(diff=r.diff, diff_ci95=[r.diff_low, r.diff_high])
             out.setdefault(str(r.scenario), {})[str(r.metric)] = entry
+        for name, metrics in out.items():
+            flat = {k: metrics.pop(k) for k in extra}
+            metrics["channels"] = M.nest_channels(flat, used)
         return out
 
 

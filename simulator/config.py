@@ -34,6 +34,9 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
+Channel = Literal["voice", "chat", "email"]
+CHANNELS: tuple[str, ...] = ("voice", "chat", "email")
+"""Contact channels: voice and chat wait with patience; email is deferred work that never abandons."""
 
 
 class ConfigError(ValueError):
@@ -127,6 +130,13 @@ class CallType(ConfigModel):
     escalation_p: Probability = Field(0.03, description="Base probability of escalation.")
     scam_p: Probability = Field(0.0, description="Probability the call is a scam attempt.")
     priority: int = Field(0, ge=0, description="Priority class; 0 is served first.")
+    channel: Channel = Field(
+        "voice", description="voice (a phone call), chat (several at once per agent) or email (deferred work, "
+        "worked oldest first when no voice or chat contact waits, never abandoned)."
+    )
+    patience: DurationSpec | None = Field(
+        None, description="This type's own patience (seconds); null: demand.patience. Ignored for email."
+    )
 
 
 class Redial(ConfigModel):
@@ -209,6 +219,103 @@ class Demand(ConfigModel):
         if sum(v) <= 0:
             raise ValueError("needs at least one positive weight")
         return v
+
+
+# --------------------------------------------------------------------------- channels
+
+
+class Chat(ConfigModel):
+    """Chat: an agent holds several chats at once, each progressing more slowly (docs/model.md, Channels)."""
+
+    max_concurrency: int = Field(3, ge=1, description="Chats an agent holds at most at once.")
+    capacity: list[Positive] = Field(
+        [1.0, 1.7, 2.5, 2.9, 3.5],
+        description="Effective capacity c(n): chats' worth of work an agent does per second with n = 1, 2, ... "
+        "concurrent chats (each progresses at c(n)/n); at least max_concurrency entries, c(1) = 1.",
+    )
+    sl_threshold_s: NonNegative = Field(60.0, description="Service-level threshold on the first response (seconds).")
+    fcr_penalty: Probability = Field(
+        0.0, description="Resolution x (1 - this x (m - 1)), m the chat's time-averaged concurrency."
+    )
+    load_per_extra_chat: NonNegative = Field(
+        0.0, description="A chat's load x (1 + this x (m - 1)), m its time-averaged concurrency."
+    )
+
+    @field_validator("capacity")
+    @classmethod
+    def _capacity(cls, v: list[float]) -> list[float]:
+        if not v or v[0] != 1.0:
+            raise ValueError(f"expected c(1) = 1 first, got {v}")
+        if any(b < a for a, b in zip(v, v[1:], strict=False)):
+            raise ValueError(f"expected a non-decreasing curve, got {v}")
+        return v
+
+
+class Email(ConfigModel):
+    """Email and other deferred work (docs/model.md, Channels)."""
+
+    target_h: Positive = Field(24.0, description="Response-time target: replied within this many hours (hours).")
+    target_share: Probability = Field(0.8, description="Share of emails to reply to within target_h (reported).")
+    reserve_idle: int = Field(
+        0, ge=0, description="An agent takes an email only if more than this many agents of its site stay idle."
+    )
+    chase_after_h: Positive | None = Field(
+        None, description="An email still unanswered this long after arriving may turn into a phone call (hours)."
+    )
+    chase_p: Probability = Field(0.0, description="Probability the customer then phones.")
+    chase_type: str | None = Field(
+        None, description="Voice call type of that phone call (handle time, FCR, ...); null: the first voice type."
+    )
+
+
+class Channels(ConfigModel):
+    """Settings of the chat and email channels (unused unless a call type has that channel)."""
+
+    chat: Chat = Field(default_factory=Chat)
+    email: Email = Field(default_factory=Email)
+
+
+class Satisfaction(ConfigModel):
+    """Customer satisfaction of each handled contact and post-contact surveys (docs/model.md, Satisfaction).
+
+    ``s = min(1, base x channel x resolution x escalation x irate x repeat x wait x agent)``: the
+    probability that the customer is satisfied (top-2-box). Defaults and their sources:
+    docs/model.md, Satisfaction.
+    """
+
+    base: Probability = Field(
+        0.85, description="Satisfaction probability of a resolved voice contact, first attempt, answered without a "
+        "long wait by a proficient unpressured agent."
+    )
+    channel_multiplier: dict[Channel, Positive] = Field(
+        default_factory=lambda: {"voice": 1.0, "chat": 1.05, "email": 0.95},
+        description="Multiplier per channel (missing channels 1).",
+    )
+    unresolved_multiplier: Probability = Field(0.75, description="x this if not resolved (resolved score 1/0.75 higher).")
+    escalated_multiplier: Probability = Field(0.88, description="x this if escalated (transferred).")
+    irate_multiplier: Probability = Field(0.67, description="x this if the customer was irate.")
+    repeat_multiplier: Probability = Field(0.9, description="x this if the caller contacted before (attempt > 0).")
+    wait_penalty: Probability = Field(
+        0.15, description="Largest share of satisfaction a long wait takes: x (1 - this x w), w = clip((wait/T - "
+        "free) / (full - free), 0, 1), T the channel's target (sl_threshold_s; chat sl_threshold_s; email target_h)."
+    )
+    wait_free_multiple: NonNegative = Field(3.0, description="Waits up to this multiple of T cost nothing (free).")
+    wait_full_multiple: Positive = Field(15.0, description="The wait penalty is full at this multiple of T (full).")
+    novice_penalty: Probability = Field(0.15, description="x (1 - this x (1 - p)), p the agent's proficiency.")
+    rush_penalty: Probability = Field(0.0, description="x (1 - this x r), r the agent's pressure.")
+    survey_share: Probability = Field(1.0, description="Share of handled contacts offered a survey.")
+    response_p: Probability = Field(0.05, description="Probability a satisfied customer offered a survey answers.")
+    dissatisfied_response_ratio: NonNegative = Field(
+        1.0, description="A dissatisfied customer answers with response_p x this (capped at 1): above 1, "
+        "unhappy customers answer more (response bias); 1: no bias."
+    )
+
+    @model_validator(mode="after")
+    def _multiples(self) -> Satisfaction:
+        if self.wait_full_multiple <= self.wait_free_multiple:
+            raise ValueError(f"wait_full_multiple: expected above wait_free_multiple ({self.wait_free_multiple:g}), "
+                             f"got {self.wait_full_multiple:g}")
+        return self
 
 
 # --------------------------------------------------------------------------- sites
@@ -317,7 +424,7 @@ class Training(ConfigModel):
 
 
 class Kpi(ConfigModel):
-    """An average-handle-time target reviewed per agent; repeated misses lead to dismissal."""
+    """Per-agent targets (average handle time, survey score) reviewed periodically; repeated misses lead to dismissal."""
 
     aht_target_s: Positive | None = Field(None, description="AHT target (seconds); null: no KPI reviews.")
     review_days: int = Field(7, ge=1, description="Review period (days); reviews at the start of days k, 2k, ...")
@@ -326,6 +433,12 @@ class Kpi(ConfigModel):
     misses_to_dismiss: int | None = Field(
         None, ge=1, description="Consecutive misses that lead to dismissal; null: never dismissed."
     )
+    csat_target: Probability | None = Field(
+        None, description="Survey-score KPI: share of an agent's survey responses that are satisfied; "
+        "null: no survey KPI. Reviewed with the AHT target; missing either is a miss."
+    )
+    csat_min_responses: int = Field(5, ge=1, description="Agents with fewer survey responses in the period are "
+                                    "not reviewed on the survey score.")
     pressure_step: Probability = Field(
         0.25, description="A miss raises pressure r by this (capped at 1); a met target lowers it by this."
     )
@@ -391,6 +504,14 @@ class InitialWorkforce(ConfigModel):
     )
 
 
+class SkillGroup(ConfigModel):
+    """Agents of a site who handle the same channels."""
+
+    name: str = Field(description="Unique name of the group within the site.")
+    channels: list[Channel] = Field(min_length=1, description="Channels the group's agents handle.")
+    share: Probability = Field(description="Share of the site's agents in the group; shares sum to 1.")
+
+
 class Site(ConfigModel):
     """A pool of agents with its own queue, roster and policies."""
 
@@ -421,6 +542,9 @@ class Site(ConfigModel):
     )
     initial_workforce: InitialWorkforce = Field(default_factory=InitialWorkforce)
     roster: Roster = Field(description="Shifts and breaks.")
+    skills: list[SkillGroup] | None = Field(
+        None, description="Skill groups (channels and share of agents); null: every agent handles every channel."
+    )
     supervisors: Supervisors = Field(default_factory=Supervisors)
     training: Training = Field(default_factory=Training)
     kpi: Kpi = Field(default_factory=Kpi)
@@ -434,6 +558,25 @@ class Site(ConfigModel):
         if v is not None and v[0] > v[1]:
             raise ValueError(f"expected low <= high, got {list(v)}")
         return v
+
+    @field_validator("skills")
+    @classmethod
+    def _skills(cls, v: list[SkillGroup] | None) -> list[SkillGroup] | None:
+        if v is None:
+            return v
+        if not v:
+            raise ValueError("expected at least one skill group, or null for all channels")
+        names = [g.name for g in v]
+        if len(set(names)) != len(names):
+            raise ValueError(f"skill group names must be unique, got {names}")
+        total = sum(g.share for g in v)
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"shares must sum to 1, got {total:.6g}")
+        return v
+
+    def handles(self, channel: str) -> bool:
+        """Whether some agents of the site handle ``channel``."""
+        return self.skills is None or any(channel in g.channels for g in self.skills)
 
 
 class Routing(ConfigModel):
@@ -544,6 +687,8 @@ class Scenario(ConfigModel):
     routing: Routing = Field(default_factory=Routing)
     behaviour: Behaviour = Field(default_factory=Behaviour)
     money: Money = Field(default_factory=Money)
+    channels: Channels = Field(default_factory=Channels)
+    satisfaction: Satisfaction = Field(default_factory=Satisfaction)
 
     @field_validator("sites")
     @classmethod
@@ -581,9 +726,39 @@ class Scenario(ConfigModel):
                 "demand.intraday_profile",
                 f"expected 24 hourly weights or {intervals_per_day(self.interval_min)} per interval, got {n_profile}",
             ))
+        errors += self._channel_errors()
         if errors:
             raise ValueError("; ".join(f"{p}: {m}" for p, m in errors))
         return self
+
+    def _channel_errors(self) -> list[tuple[str, str]]:
+        errors: list[tuple[str, str]] = []
+        used = self.channels_used
+        for s in self.sites:
+            missing = [ch for ch in used if not s.handles(ch)]
+            if missing:
+                errors.append((f"sites.{s.name}.skills", f"no agent handles {missing}, which call types use"))
+        chat = self.channels.chat
+        if "chat" in used and len(chat.capacity) < chat.max_concurrency:
+            errors.append(("channels.chat.capacity", f"expected at least max_concurrency = {chat.max_concurrency} "
+                           f"entries, got {len(chat.capacity)}"))
+        email = self.channels.email
+        voice = [t.name for t in self.demand.call_types if t.channel == "voice"]
+        if email.chase_p > 0 and "email" in used:
+            if email.chase_after_h is None:
+                errors.append(("channels.email.chase_after_h", "required when chase_p > 0"))
+            if not voice:
+                errors.append(("channels.email.chase_p", "needs a voice call type for the phone call"))
+            elif email.chase_type is not None and email.chase_type not in voice:
+                errors.append(("channels.email.chase_type", f"expected a voice call type among {voice}, "
+                               f"got {email.chase_type!r}"))
+        return errors
+
+    @property
+    def channels_used(self) -> list[str]:
+        """Channels of the call types, in :data:`CHANNELS` order."""
+        present = {t.channel for t in self.demand.call_types}
+        return [ch for ch in CHANNELS if ch in present]
 
     @property
     def site_names(self) -> list[str]:

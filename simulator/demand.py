@@ -80,7 +80,8 @@ class DayCallers:
     call_type: NDArray[np.int64]
     """Index into ``demand.call_types`` (stream ``call_types``)."""
     patience_s: NDArray[np.float64]
-    """Patience, seconds; ``inf`` never abandons (stream ``patience``)."""
+    """Patience, seconds; ``inf`` never abandons (stream ``patience``): the call type's own
+    distribution if it has one, else ``demand.patience``; ``inf`` for email."""
     handle_s: NDArray[np.float64]
     """Base handle time of a proficient rested agent, seconds (stream ``handle_time``)."""
     u_supervisor: NDArray[np.float64]
@@ -114,7 +115,14 @@ def draw_day(cfg: C.Scenario, seed: int, replication: int, day: int, horizon_s: 
     u_type = stream(seed, replication, "call_types", day).random(n)
     call_type = np.minimum(np.searchsorted(shares, u_type, side="right"), shares.size - 1)
 
-    patience = from_spec(cfg.demand.patience).sample(stream(seed, replication, "patience", day), n)
+    u_patience = stream(seed, replication, "patience", day).random(n)
+    patience = from_spec(cfg.demand.patience).ppf(u_patience)
+    for i, ct in enumerate(cfg.demand.call_types):
+        if ct.channel == "email":
+            patience[call_type == i] = np.inf
+        elif ct.patience is not None:
+            mask = call_type == i
+            patience[mask] = from_spec(ct.patience).ppf(u_patience[mask])
 
     rng_h = stream(seed, replication, "handle_time", day)
     u_handle = rng_h.random(n)

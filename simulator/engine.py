@@ -20,7 +20,18 @@ Flow of a contact (first call, redial or repeat):
 4. *Service end*: the agent learns and takes the call's load (fatigue and the day's load);
    the caller is resolved, escalated to a supervisor, or unresolved and may call again. The
    agent then goes on a pending break or off shift, takes the next caller, or becomes idle.
-5. *Supervisor*: an escalated caller waits in the site's supervisor queue (FCFS) for one of
+5. *Chat*: an agent holds up to ``max_concurrency`` chats, sharing its effective capacity
+   ``c(n)`` among its ``n`` chats (each progresses at ``c(n)/n``: processor sharing with a
+   capacity curve). A chat's outcome is decided when it ends, from its time-averaged
+   concurrency. Chat customers wait with patience like callers; their service level is on
+   the first response (the answer).
+6. *Email*: deferred work, never abandoned, kept oldest first and worked one at a time when no
+   voice call or chat waits that the agent can take (and more than ``reserve_idle`` agents of
+   the site stay idle). The backlog carries over night; an email unanswered after
+   ``chase_after_h`` may turn into a phone call.
+7. *Satisfaction*: each handled, non-scam contact gets a satisfaction probability
+   (:meth:`~simulator.formulas.ContactModel.satisfaction`); a share is surveyed.
+8. *Supervisor*: an escalated caller waits in the site's supervisor queue (FCFS) for one of
    the supervisors on duty (opening hours), with ``patience_multiplier`` times its own
    patience; a caller who hangs up there, or whom the supervisor does not resolve, may call
    again.
@@ -53,13 +64,17 @@ from .rng import UniformBlocks, stream
 from .routing import AGENT_SELECTORS, SITE_ROUTERS
 from .units import DAY_S, MINUTE_S
 
-# Contact kinds, states and outcomes.
+# Contact kinds, channels, states and outcomes.
 FIRST, REDIAL, REPEAT = 0, 1, 2
+VOICE, CHAT, EMAIL = (C.CHANNELS.index(ch) for ch in ("voice", "chat", "email"))
 WAITING, ANSWERED, ABANDONED, SUP_WAITING, SUP_SERVED, SUP_ABANDONED = 0, 1, 2, 3, 4, 5
 RESOLVED, UNRESOLVED, ESCALATED, SCAM_DETECTED, SCAM_MISSED = 0, 1, 2, 3, 4
 OUTCOMES = ("resolved", "unresolved", "escalated", "scam_detected", "scam_missed")
 # Agent modes.
-OFF, IDLE, BUSY, BREAK = 0, 1, 2, 3
+OFF, IDLE, BUSY, BREAK, CHATTING = 0, 1, 2, 3, 4
+"""BUSY: on one voice call or email; CHATTING: holding one or more chats."""
+_EPS_S = 1e-9
+"""A chat whose remaining work is below this (seconds) has ended (processor-sharing round-off)."""
 SHIFT_END = -1.0
 """Pending-off marker: leave at the end of the current call."""
 
@@ -75,7 +90,16 @@ _BUSY_S, _STAFFED_S, _OVERTIME_S, _QUEUE_S = (M.K[k] for k in ("busy_s", "staffe
 _FATIGUE_SUM, _FATIGUE_N = M.K["fatigue_sum"], M.K["fatigue_n"]
 _SUP_ANSWERED, _SUP_ABANDONED, _SUP_WAIT = (
     M.K[k] for k in ("supervisor_answered", "supervisor_abandoned", "supervisor_wait_s"))
+_CHAT_OFFERED, _CHAT_ANSWERED, _CHAT_ABANDONED, _CHAT_WITHIN, _CHAT_WAIT, _CHAT_S, _CHAT_AGENT_S = (
+    M.K[k] for k in ("chat_offered", "chat_answered", "chat_abandoned", "chat_within_sl", "chat_wait_s",
+                     "chat_s", "chat_agent_s"))
+_EMAIL_ARRIVED, _EMAIL_REPLIED, _EMAIL_RESPONSE, _EMAIL_WITHIN, _EMAIL_BACKLOG, _EMAIL_DAYS, _EMAIL_CHASED = (
+    M.K[k] for k in ("email_arrived", "email_replied", "email_response_s", "email_within_target",
+                     "email_backlog", "email_backlog_days", "email_chased"))
+_CSAT_N, _CSAT_SUM, _SURVEYS, _RESPONSES, _SATISFIED = (
+    M.K[k] for k in ("csat_n", "csat_sum", "surveys", "survey_responses", "survey_satisfied"))
 _LAST_BIN = M.WAIT_BINS - 1
+_LAST_RESPONSE_BIN = M.RESPONSE_BINS - 1
 _KIND_COUNTER = (M.K["unique_callers"], M.K["redials"], M.K["repeat_calls"])
 _U = {name: i for i, name in enumerate(DECISIONS)}
 
@@ -85,13 +109,13 @@ class Call:
     __slots__ = (
         "caller", "attempt", "kind", "ctype", "rank", "t_arr", "patience_s", "base_s", "u_sup",
         "u_irate", "u_res", "u_esc", "scam", "u_detect", "u_route",
-        "site", "bucket", "state", "agent", "t_ans", "irate", "outcome", "t_esc",
+        "channel", "site", "bucket", "state", "agent", "t_ans", "irate", "outcome", "t_esc", "work", "conc0",
     )
 
     def __init__(
         self, caller: int, attempt: int, kind: int, ctype: int, rank: int, t_arr: float,
         patience_s: float, base_s: float, u_sup: float, u_irate: float, u_res: float,
-        u_esc: float, scam: bool, u_detect: float, u_route: float,
+        u_esc: float, scam: bool, u_detect: float, u_route: float, channel: int,
     ) -> None:
         self.caller = caller
         self.attempt = attempt
@@ -108,6 +132,7 @@ class Call:
         self.scam = scam
         self.u_detect = u_detect
         self.u_route = u_route
+        self.channel = channel
         self.state = WAITING
         self.site: _Site
         self.bucket = 0
@@ -116,6 +141,10 @@ class Call:
         self.irate = False
         self.outcome = UNRESOLVED
         self.t_esc = 0.0
+        self.work = 0.0
+        """Chat: work left at the agent's last processor-sharing update (seconds at rate 1)."""
+        self.conc0 = 0.0
+        """Chat: the agent's concurrency integral when the chat started (chat-seconds)."""
 
 
 class _Site:
@@ -124,7 +153,8 @@ class _Site:
     __slots__ = (
         "index", "queues", "n_waiting", "idle", "selector", "line_limit", "resolution_multiplier",
         "sup_count", "sup_on", "sup_busy", "sup_queue", "sup_waiting", "sup_dist", "sup_resolution_p",
-        "sup_patience", "queue_t", "n_on", "staff_t",
+        "sup_patience", "queue_t", "n_on", "staff_t", "chat_queue", "n_chat_waiting", "chatting", "emails",
+        "email_in_service", "groups",
     )
 
     def __init__(self, index: int, cfg: C.Site, n_ranks: int, selector: Any) -> None:
@@ -148,6 +178,20 @@ class _Site:
         self.queue_t = 0.0
         self.n_on = 0
         self.staff_t = 0.0
+        self.chat_queue: deque[Call] = deque()
+        self.n_chat_waiting = 0
+        """Chats waiting (also counted in ``n_waiting``, which the line limit ignores for them)."""
+        self.chatting: list[int] = []
+        """Agents holding chats, in the order they started chatting."""
+        self.emails: deque[Call] = deque()
+        """The email backlog, oldest first."""
+        self.email_in_service = 0
+        self.groups: list[frozenset[int] | None] = [
+            None if cfg.skills is None or all(ch in g.channels for g in cfg.skills)
+            else frozenset(i for i, g in enumerate(cfg.skills) if ch in g.channels)
+            for ch in C.CHANNELS
+        ]
+        """Per channel index: the skill groups that handle it, None when every agent does."""
 
 
 class _FollowUps:
@@ -187,6 +231,7 @@ class Simulation:
         self.acc = M.Accumulator(int(self.end_s // self.interval_s), self.n_sites)
         self.counts = self.acc.counts
         self.wait_hist = [0] * (self.n_sites * M.WAIT_BINS)
+        self.response_hist = [0] * (self.n_sites * M.RESPONSE_BINS)
         self.warmup_s = cfg.warmup_days * DAY_S
 
         self.agents = (W.AgentState.initial(cfg, stream(seed, replication, "agents"),
@@ -199,6 +244,17 @@ class Simulation:
         self.pending = [0.0] * n
         self.pending_rest = [True] * n
         self.shift_end = np.zeros(n)
+        self.skill: list[int] = self.agents.skill.tolist()
+        self.chats: list[list[Call]] = [[] for _ in range(n)]
+        """Chats each agent holds."""
+        self.chat_t = [0.0] * n
+        """Time of each agent's last processor-sharing update (seconds)."""
+        self.chat_int = [0.0] * n
+        """Each agent's concurrency integral: chat-seconds held up to ``chat_t``."""
+        self.chat_ver = [0] * n
+        """Version of each agent's pending chat-end timer; a newer one makes older timers stale."""
+        self.chat_since = [0.0] * n
+        """When each agent started holding chats (seconds)."""
         self.learning_factor = W.learning_factor(cfg.behaviour)
         b = cfg.behaviour
         self.recovery_tau_s = b.fatigue.recovery_tau_s
@@ -212,7 +268,30 @@ class Simulation:
         ranks = sorted({t.priority for t in types})
         self.type_rank = [ranks.index(t.priority) for t in types]
         self.scam_p = [t.scam_p for t in types]
-        self.patience = from_spec(cfg.demand.patience)
+        default_patience = from_spec(cfg.demand.patience)
+        self.patience = [default_patience if t.patience is None else from_spec(t.patience) for t in types]
+        """Patience distribution per call type (email contacts never abandon, whatever it says)."""
+        self.type_channel = [C.CHANNELS.index(t.channel) for t in types]
+        chat, email = cfg.channels.chat, cfg.channels.email
+        self.max_chats = chat.max_concurrency
+        self.chat_rate = [0.0] + [c / n for n, c in enumerate(chat.capacity[: chat.max_concurrency], 1)]
+        """Progress rate of each chat of an agent holding n chats: c(n) / n."""
+        self.chat_sl_s = chat.sl_threshold_s
+        self.email_target_s = email.target_h * 3600.0
+        self.email_reserve = email.reserve_idle
+        self.chase_s = None if email.chase_after_h is None or email.chase_p == 0 else email.chase_after_h * 3600.0
+        self.chase_p = email.chase_p
+        voice_types = [i for i, t in enumerate(types) if t.channel == "voice"]
+        names = [t.name for t in types]
+        self.chase_type = (names.index(email.chase_type) if email.chase_type is not None
+                           else voice_types[0] if voice_types else -1)
+        self.chase_handle = from_spec(types[self.chase_type].handle_time) if self.chase_type >= 0 else None
+        self.chase = UniformBlocks(stream(seed, replication, "chase"))
+        self.survey_share = cfg.satisfaction.survey_share
+        self.response_p = cfg.satisfaction.response_p
+        self.unhappy_response_p = min(1.0, cfg.satisfaction.response_p * cfg.satisfaction.dissatisfied_response_ratio)
+        self.surveys = UniformBlocks(stream(seed, replication, "surveys"))
+        self.email_on = "email" in cfg.channels_used
 
         selection = UniformBlocks(stream(seed, replication, "selection"))
         self.sites = [
@@ -266,9 +345,15 @@ class Simulation:
             replication=self.replication,
             counts=counts,
             wait_hist=np.asarray(self.wait_hist, dtype=np.int64).reshape(self.n_sites, M.WAIT_BINS),
+            response_hist=np.asarray(self.response_hist, dtype=np.int64).reshape(self.n_sites, M.RESPONSE_BINS),
             waiting_at_end=[s.n_waiting for s in self.sites],
-            in_service_at_end=np.bincount(self.agents.site[np.asarray(self.mode, dtype=int) == BUSY],
-                                          minlength=self.n_sites).tolist(),
+            in_service_at_end=[
+                int(busy) - site.email_in_service + sum(len(self.chats[a]) for a in site.chatting)
+                for busy, site in zip(np.bincount(self.agents.site[np.asarray(self.mode, dtype=int) == BUSY],
+                                                  minlength=self.n_sites).tolist(), self.sites, strict=True)
+            ],
+            emails_at_end=[len(s.emails) for s in self.sites],
+            emails_in_service_at_end=[s.email_in_service for s in self.sites],
             end_s=float(env.now),
             call_log=self.log,
             agents=self.agents,
@@ -295,7 +380,12 @@ class Simulation:
         return agents
 
     def _calls_in_system(self) -> bool:
-        return BUSY in self.mode or any(s.n_waiting or s.sup_busy or s.sup_waiting for s in self.sites)
+        """Whether a voice call or chat waits or is served, an email is being answered, or a supervisor is busy.
+
+        The email backlog is not drained: it waits for the next shift that will not come.
+        """
+        return (BUSY in self.mode or CHATTING in self.mode
+                or any(s.n_waiting or s.sup_busy or s.sup_waiting for s in self.sites))
 
     def _at(self, delay: float, callback: Any, value: Any) -> None:
         ev = Timeout(self.env, delay, value)
@@ -318,6 +408,8 @@ class Simulation:
             self._schedule_shifts(plan)
             self._schedule_supervisors(day, day_counts)
             self._book_day(day, day_counts)
+            if self.email_on and day > 0:
+                self._book_backlog(day)
             self.live.load(agents)
             if day < self.n_days:
                 self._load_day(draw_day(cfg, self.seed, self.replication, day, self.horizon_s))
@@ -331,6 +423,12 @@ class Simulation:
             self.pending += [0.0] * extra
             self.pending_rest += [True] * extra
             self.shift_end = np.concatenate([self.shift_end, np.zeros(extra)])
+            self.skill += self.agents.skill[-extra:].tolist()
+            self.chats += [[] for _ in range(extra)]
+            self.chat_t += [0.0] * extra
+            self.chat_int += [0.0] * extra
+            self.chat_ver += [0] * extra
+            self.chat_since += [0.0] * extra
 
     def _book_day(self, day: int, day_counts: dict[str, np.ndarray]) -> None:
         """Add the workforce counters of ``day`` to the first interval of the day."""
@@ -342,6 +440,17 @@ class Simulation:
             k = M.K[name]
             for s, v in enumerate(values.tolist()):
                 c[(i * ns + s) * _NC + k] += v
+
+    def _book_backlog(self, day: int) -> None:
+        """Add each site's email backlog at the midnight starting ``day`` to the last interval of ``day - 1``."""
+        i = round(day * DAY_S / self.interval_s) - 1
+        if i >= self.acc.n_intervals:
+            return
+        c, ns = self.counts, self.n_sites
+        for site in self.sites:
+            b = (i * ns + site.index) * _NC
+            c[b + _EMAIL_BACKLOG] += len(site.emails)
+            c[b + _EMAIL_DAYS] += 1
 
     def _schedule_supervisors(self, day: int, day_counts: dict[str, np.ndarray]) -> None:
         """Put each site's supervisors on duty for the day's opening hours; add their paid seconds."""
@@ -367,9 +476,10 @@ class Simulation:
             yield self.env.timeout(self.interval_s)
             site_of = self.agents.site
             mode = np.asarray(self.mode)
-            on = (mode == IDLE) | (mode == BUSY)
+            working = (mode == BUSY) | (mode == CHATTING)
+            on = (mode == IDLE) | working
             f = W.fatigue_now(np.asarray(self.live.fatigue), np.asarray(self.live.fatigue_t),
-                              self.env.now, tau, mode == BUSY)
+                              self.env.now, tau, working)
             sums = np.bincount(site_of[on], weights=f[on], minlength=ns)
             ns_on = np.bincount(site_of[on], minlength=ns)
             for s in range(ns):
@@ -406,6 +516,7 @@ class Simulation:
             np.asarray(self.type_rank)[day.call_type].tolist(), day.t_s.tolist(), day.patience_s.tolist(),
             day.handle_s.tolist(), day.u_supervisor.tolist(), u[_U["irate"]].tolist(), u[_U["resolve"]].tolist(),
             u[_U["escalate"]].tolist(), is_scam, u[_U["detect"]].tolist(), u[_U["route"]].tolist(),
+            np.asarray(self.type_channel)[day.call_type].tolist(),
         ))
         self._day_t = day.t_s.tolist()
         self._day_i = 0
@@ -432,38 +543,103 @@ class Simulation:
         b = (int(now // self.interval_s) * self.n_sites + site.index) * _NC
         call.bucket = b
         c = self.counts
+        ch = call.channel
+        if ch == EMAIL:
+            self._offer_email(call, site, now)
+            return
         c[b + _OFFERED] += 1
         c[b + _KIND_COUNTER[call.kind]] += 1
-        idle = site.idle
-        if idle:
-            self._answer(call, site, idle.pop(site.selector.pick(idle, now)), now)
-        elif site.line_limit is not None and site.n_waiting >= site.line_limit:
-            c[b + _BLOCKED] += 1
-            if self.log is not None:
-                self._log(call, 0.0, 0.0, "blocked")
-            self._follow_up(call, self.redials, REDIAL)
+        if ch == CHAT:
+            c[b + _CHAT_OFFERED] += 1
+            a = self._chat_agent(site, now)
+            if a >= 0:
+                self._start_chat(call, site, a, now)
+                return
+            site.n_chat_waiting += 1
+            self._queue_change(site, 1)
+            site.chat_queue.append(call)
         else:
+            a = self._pick_idle(site, VOICE, now)
+            if a >= 0:
+                self._answer(call, site, a, now)
+                return
+            if site.line_limit is not None and site.n_waiting - site.n_chat_waiting >= site.line_limit:
+                c[b + _BLOCKED] += 1
+                if self.log is not None:
+                    self._log(call, 0.0, 0.0, "blocked")
+                self._follow_up(call, self.redials, REDIAL)
+                return
             self._queue_change(site, 1)
             site.queues[call.rank].append(call)
-            if call.patience_s != math.inf:
-                Timeout(self.env, call.patience_s, call).callbacks.append(self._on_patience)
+        if call.patience_s != math.inf:
+            Timeout(self.env, call.patience_s, call).callbacks.append(self._on_patience)
+
+    def _offer_email(self, call: Call, site: _Site, now: float) -> None:
+        """An email joins the backlog, or goes to an idle agent if more than the reserve stay idle."""
+        self.counts[call.bucket + _EMAIL_ARRIVED] += 1
+        if len(site.idle) > self.email_reserve:
+            a = self._pick_idle(site, EMAIL, now)
+            if a >= 0:
+                self._answer(call, site, a, now)
+                return
+        site.emails.append(call)
+        if self.chase_s is not None:
+            self._at(self.chase_s, self._on_chase, call)
+
+    def _on_chase(self, ev: Event) -> None:
+        """An email still unanswered: the customer may phone (a voice contact of ``chase_type``)."""
+        email = cast(Call, ev.value)
+        u = self.chase
+        if email.state != WAITING or u.next() >= self.chase_p:
+            return
+        assert self.chase_handle is not None
+        now = self.env.now
+        t = self.calendar.next_open(now)
+        ct = self.chase_type
+        call = Call(email.caller, email.attempt + 1, REPEAT, ct, self.type_rank[ct], t,
+                    float(self.patience[ct].ppf(u.next())), float(self.chase_handle.ppf(u.next())), u.next(),
+                    u.next(), u.next(), u.next(), u.next() < self.scam_p[ct], u.next(), u.next(), VOICE)
+        if t < self.horizon_s:
+            self.counts[email.bucket + _EMAIL_CHASED] += 1
+            self._at(t - now, self._on_follow_up, call)
+
+    def _pick_idle(self, site: _Site, channel: int, now: float) -> int:
+        """Take an idle agent of ``site`` who handles ``channel`` (the site's selection rule), or -1."""
+        idle = site.idle
+        if not idle:
+            return -1
+        groups = site.groups[channel]
+        if groups is None:
+            return idle.pop(site.selector.pick(idle, now))
+        skill = self.skill
+        able = [a for a in idle if skill[a] in groups]
+        if not able:
+            return -1
+        a = able[site.selector.pick(able, now)]
+        idle.remove(a)
+        return a
 
     def _on_patience(self, ev: Event) -> None:
         call = cast(Call, ev.value)
         if call.state != WAITING:
             return
         call.state = ABANDONED
-        self._queue_change(call.site, -1)
+        site = call.site
+        self._queue_change(site, -1)
         c, b = self.counts, call.bucket
         c[b + _ABANDONED] += 1
         c[b + _WAIT_AB] += call.patience_s
         if call.patience_s > 0:
             c[b + _WAITED] += 1
+        if call.channel == CHAT:
+            site.n_chat_waiting -= 1
+            c[b + _CHAT_ABANDONED] += 1
         if self.log is not None:
             self._log(call, call.patience_s, 0.0, "abandoned")
         self._follow_up(call, self.redials, REDIAL)
 
-    def _answer(self, call: Call, site: _Site, a: int, now: float) -> None:
+    def _count_answer(self, call: Call, site: _Site, now: float) -> float:
+        """Book the answer of a voice call or chat (first response); return its wait (seconds)."""
         wait = now - call.t_arr
         call.state = ANSWERED
         c, b = self.counts, call.bucket
@@ -474,59 +650,106 @@ class Simulation:
             k = min(int(wait / M.WAIT_BIN_S) + 1, _LAST_BIN)
         else:
             k = 0
-        if wait <= self.sl_threshold_s:
+        if call.channel == CHAT:
+            c[b + _CHAT_ANSWERED] += 1
+            c[b + _CHAT_WAIT] += wait
+            if wait <= self.chat_sl_s:
+                c[b + _WITHIN] += 1
+                c[b + _CHAT_WITHIN] += 1
+        elif wait <= self.sl_threshold_s:
             c[b + _WITHIN] += 1
         if self.warmup_s <= call.t_arr < self.horizon_s:
             self.wait_hist[site.index * M.WAIT_BINS + k] += 1
+        return wait
 
+    def _answer(self, call: Call, site: _Site, a: int, now: float) -> None:
+        """Agent ``a`` takes a voice call or an email: decide its handle time and outcome."""
+        if call.channel == EMAIL:
+            call.state = ANSWERED
+            site.email_in_service += 1
+            wait = now - call.t_arr
+        else:
+            wait = self._count_answer(call, site, now)
         live = self.live
-        ct = call.ctype
         p = live.proficiency[a]
         self._recover(a, now, self.recovery_tau_s)
         f = live.fatigue[a]
         r = live.pressure[a]
         eq = self.contact
-        irate = call.u_irate < eq.irate_probability(ct, wait)
+        irate = call.u_irate < eq.irate_probability(call.ctype, wait)
         ht = eq.handle_time_s(call.base_s, p, f, r, irate)
-        if irate:
-            c[b + _IRATE] += 1
         if call.scam:
-            if call.u_detect < eq.detection_probability(p):
-                call.outcome = SCAM_DETECTED
-                ht *= eq.scam_fraction
-            else:
-                call.outcome = SCAM_MISSED
-        elif call.u_esc < eq.escalation_probability(ct, p, irate):
-            call.outcome = ESCALATED
-        elif call.u_res < eq.resolution_probability(ct, site.resolution_multiplier, p, f, r):
-            call.outcome = RESOLVED
+            ht *= self._decide(call, site, p, f, r, irate, 1.0)
         else:
-            call.outcome = UNRESOLVED
-        call.irate = irate
+            self._decide(call, site, p, f, r, irate, 1.0)
         call.agent = a
         call.t_ans = now
         self.mode[a] = BUSY
         ev = Timeout(self.env, ht, call)
         ev.callbacks.append(self._on_service_end)
 
+    def _decide(self, call: Call, site: _Site, p: float, f: float, r: float, irate: bool, fcr_factor: float) -> float:
+        """Decide scam detection, escalation or resolution and the caller's anger; return the handle-time factor."""
+        eq = self.contact
+        ct = call.ctype
+        if irate:
+            self.counts[call.bucket + _IRATE] += 1
+        call.irate = irate
+        factor = 1.0
+        if call.scam:
+            if call.u_detect < eq.detection_probability(p):
+                call.outcome = SCAM_DETECTED
+                factor = eq.scam_fraction
+            else:
+                call.outcome = SCAM_MISSED
+        elif call.u_esc < eq.escalation_probability(ct, p, irate):
+            call.outcome = ESCALATED
+        elif call.u_res < eq.resolution_probability(ct, site.resolution_multiplier, p, f, r) * fcr_factor:
+            call.outcome = RESOLVED
+        else:
+            call.outcome = UNRESOLVED
+        return factor
+
     def _on_service_end(self, ev: Event) -> None:
         call = cast(Call, ev.value)
         now = self.env.now
         a, site = call.agent, call.site
         handle = now - call.t_ans
-        c, b = self.counts, call.bucket
-        c[b + _HANDLED] += 1
-        c[b + _HANDLE_S] += handle
         i = int(now // self.interval_s)
+        c = self.counts
         if int(call.t_ans // self.interval_s) == i:
             c[(i * self.n_sites + site.index) * _NC + _BUSY_S] += handle
         else:
             self._accrue(_BUSY_S, site.index, call.t_ans, now, 1.0)
+        if call.channel == EMAIL:
+            site.email_in_service -= 1
+            self._count_reply(call, site, now)
+        self._finish(call, a, site, now, handle, 1.0)
+        self._release(a, site, now)
+
+    def _count_reply(self, call: Call, site: _Site, now: float) -> None:
+        """Book a replied email's response time (arrival to reply)."""
+        response = now - call.t_arr
+        c, b = self.counts, call.bucket
+        c[b + _EMAIL_REPLIED] += 1
+        c[b + _EMAIL_RESPONSE] += response
+        if response <= self.email_target_s:
+            c[b + _EMAIL_WITHIN] += 1
+        if self.warmup_s <= call.t_arr < self.horizon_s:
+            k = min(int(response / M.RESPONSE_BIN_S) + 1, _LAST_RESPONSE_BIN) if response > 0 else 0
+            self.response_hist[site.index * M.RESPONSE_BINS + k] += 1
+
+    def _finish(self, call: Call, a: int, site: _Site, now: float, handle: float, load_factor: float) -> None:
+        """A contact's service by agent ``a`` ended: learning, load, outcome counters, satisfaction, follow-ups."""
+        c, b = self.counts, call.bucket
+        c[b + _HANDLED] += 1
+        c[b + _HANDLE_S] += handle
         live = self.live
         p = live.proficiency[a]
         outcome = call.outcome
         if self.fatigue_on:
-            load = self.contact.load(p, call.irate, outcome == UNRESOLVED or outcome == ESCALATED, live.frailty[a])
+            load = self.contact.load(p, call.irate, outcome == UNRESOLVED or outcome == ESCALATED,
+                                     live.frailty[a]) * load_factor
             live.fatigue[a] += load
             live.fatigue_t[a] = now
             live.day_load[a] += load
@@ -534,12 +757,18 @@ class Simulation:
             live.proficiency[a] = W.learn(p, self.learning_factor)
         live.calls_handled[a] += 1
         live.kpi_handle_s[a] += handle
+        survey = -1
+        csat = math.nan
         if outcome >= SCAM_DETECTED:
             c[b + _SCAMS] += 1
             if outcome == SCAM_MISSED:
                 c[b + _SCAMS_MISSED] += 1
         else:
             c[b + _RESOLVABLE] += 1
+            wait = now - call.t_arr if call.channel == EMAIL else call.t_ans - call.t_arr
+            csat = self.contact.satisfaction(call.channel, call.attempt, wait, outcome == RESOLVED,
+                                             outcome == ESCALATED, call.irate, p, live.pressure[a])
+            survey = self._score(csat, a, b)
             if outcome == RESOLVED:
                 c[b + _RESOLVED] += 1
             elif outcome == ESCALATED:
@@ -548,8 +777,136 @@ class Simulation:
             else:
                 self._follow_up(call, self.repeats, REPEAT)
         if self.log is not None:
-            self._log(call, call.t_ans - call.t_arr, handle, OUTCOMES[outcome])
+            self._log(call, call.t_ans - call.t_arr, handle, OUTCOMES[outcome], csat, survey)
+
+    def _score(self, csat: float, a: int, b: int) -> int:
+        """Book a contact's satisfaction ``csat`` for agent ``a`` in bucket ``b`` and maybe survey it.
+
+        Returns the survey answer: 1 satisfied, 0 dissatisfied, -1 no response (or no survey).
+        """
+        c, live = self.counts, self.live
+        c[b + _CSAT_N] += 1
+        c[b + _CSAT_SUM] += csat
+        live.csat_sum[a] += csat
+        live.csat_n[a] += 1
+        if not self.survey_share:
+            return -1
+        u = self.surveys
+        if u.next() >= self.survey_share:
+            return -1
+        c[b + _SURVEYS] += 1
+        satisfied = u.next() < csat
+        if u.next() >= (self.response_p if satisfied else self.unhappy_response_p):
+            return -1
+        c[b + _RESPONSES] += 1
+        live.survey_n[a] += 1
+        if satisfied:
+            c[b + _SATISFIED] += 1
+            live.survey_pos[a] += 1
+        return int(satisfied)
+
+    # ------------------------------------------------------------------ chat
+
+    def _chat_agent(self, site: _Site, now: float) -> int:
+        """An agent to take a new chat: an idle chat agent, else the chatting agent with the fewest chats; or -1."""
+        a = self._pick_idle(site, CHAT, now)
+        if a >= 0:
+            return a
+        best, fewest = -1, self.max_chats
+        chats, pending = self.chats, self.pending
+        for a in site.chatting:
+            n = len(chats[a])
+            if n < fewest and not pending[a]:
+                best, fewest = a, n
+        return best
+
+    def _start_chat(self, call: Call, site: _Site, a: int, now: float) -> None:
+        """Agent ``a`` (idle or chatting) takes chat ``call``: first response now, work at rate c(n)/n."""
+        wait = self._count_answer(call, site, now)
+        live = self.live
+        if self.mode[a] != CHATTING:
+            self._recover(a, now, self.recovery_tau_s)
+            self.mode[a] = CHATTING
+            site.chatting.append(a)
+            self.chat_since[a] = now
+            self.chat_t[a] = now
+        else:
+            self._chat_progress(a, now)
+        call.irate = call.u_irate < self.contact.irate_probability(call.ctype, wait)
+        call.work = self.contact.handle_time_s(call.base_s, live.proficiency[a], live.fatigue[a], live.pressure[a],
+                                               call.irate)
+        call.conc0 = self.chat_int[a]
+        call.agent = a
+        call.t_ans = now
+        self.chats[a].append(call)
+        self._chat_schedule(a, now)
+
+    def _chat_progress(self, a: int, now: float) -> None:
+        """Advance agent ``a``'s chats to ``now`` at the rate of its current concurrency."""
+        chats = self.chats[a]
+        dt = now - self.chat_t[a]
+        if dt > 0:
+            n = len(chats)
+            done = dt * self.chat_rate[n]
+            for call in chats:
+                call.work -= done
+            self.chat_int[a] += n * dt
+        self.chat_t[a] = now
+
+    def _chat_schedule(self, a: int, now: float) -> None:
+        """(Re)schedule agent ``a``'s next chat end; older timers become stale."""
+        chats = self.chats[a]
+        self.chat_ver[a] += 1
+        if chats:
+            left = min(call.work for call in chats)
+            self._at(max(left, 0.0) / self.chat_rate[len(chats)], self._on_chat_end, (a, self.chat_ver[a]))
+
+    def _on_chat_end(self, ev: Event) -> None:
+        a, ver = cast("tuple[int, int]", ev.value)
+        if ver != self.chat_ver[a]:
+            return
+        now = self.env.now
+        self._chat_progress(a, now)
+        site = self.sites[self.agents.site[a]]
+        chats = self.chats[a]
+        ended = [call for call in chats if call.work <= _EPS_S]
+        self.chats[a] = chats = [call for call in chats if call.work > _EPS_S]
+        live = self.live
+        for call in ended:
+            handle = now - call.t_ans
+            m = (self.chat_int[a] - call.conc0) / handle if handle > 0 else 1.0
+            self.counts[call.bucket + _CHAT_S] += handle
+            if call.scam:
+                self._decide(call, site, live.proficiency[a], live.fatigue[a], live.pressure[a], call.irate, 1.0)
+            else:
+                self._decide(call, site, live.proficiency[a], live.fatigue[a], live.pressure[a], call.irate,
+                             self.contact.chat_resolution_factor(m))
+            self._finish(call, a, site, now, handle, self.contact.chat_load_factor(m))
+        if chats:
+            if not self.pending[a]:
+                self._take_chats(a, site, now)
+            self._chat_schedule(a, now)
+            return
+        self.chat_ver[a] += 1
+        site.chatting.remove(a)
+        self._accrue(_BUSY_S, site.index, self.chat_since[a], now, 1.0)
+        self._accrue(_CHAT_AGENT_S, site.index, self.chat_since[a], now, 1.0)
+        self.mode[a] = BUSY  # finishing work, as after a call: _release decides what comes next
         self._release(a, site, now)
+
+    def _take_chats(self, a: int, site: _Site, now: float) -> bool:
+        """Agent ``a`` takes waiting chats, oldest first, up to its concurrency limit; whether it took any."""
+        if site.groups[CHAT] is not None and self.skill[a] not in site.groups[CHAT]:
+            return False
+        queue, took = site.chat_queue, False
+        while queue and len(self.chats[a]) < self.max_chats:
+            call = queue.popleft()
+            if call.state == WAITING:
+                site.n_chat_waiting -= 1
+                self._queue_change(site, -1)
+                self._start_chat(call, site, a, now)
+                took = True
+        return took
 
     def _escalate(self, call: Call, site: _Site) -> None:
         """Send an escalated caller to a supervisor on duty, or to the supervisor queue with its patience."""
@@ -624,8 +981,10 @@ class Simulation:
         # Draw every attribute before the horizon check, so a longer horizon consumes the
         # stream identically and a shorter run is an exact prefix of a longer one.
         new = Call(call.caller, call.attempt + 1, kind, call.ctype, call.rank, t,
-                   float(self.patience.ppf(u.next())), call.base_s, u.next(), u.next(), u.next(),
-                   u.next(), call.scam, u.next(), u.next())
+                   float(self.patience[call.ctype].ppf(u.next())), call.base_s, u.next(), u.next(), u.next(),
+                   u.next(), call.scam, u.next(), u.next(), call.channel)
+        if call.channel == EMAIL:
+            new.patience_s = math.inf
         if t < self.horizon_s:
             self._at(t - now, self._on_follow_up, new)
 
@@ -647,15 +1006,34 @@ class Simulation:
         self._available(a, site, now)
 
     def _available(self, a: int, site: _Site, now: float) -> None:
-        for queue in site.queues:
-            while queue:
-                call = queue.popleft()
-                if call.state == WAITING:
-                    self._queue_change(site, -1)
-                    self._answer(call, site, a, now)
-                    return
+        """Agent ``a`` is free: the oldest waiting voice call of the best priority, else chats, else idle.
+
+        An idle agent lets the site's email backlog be worked (:meth:`_serve_emails`).
+        """
+        voice = site.groups[VOICE]
+        if voice is None or self.skill[a] in voice:
+            for queue in site.queues:
+                while queue:
+                    call = queue.popleft()
+                    if call.state == WAITING:
+                        self._queue_change(site, -1)
+                        self._answer(call, site, a, now)
+                        return
+        if site.n_chat_waiting and self._take_chats(a, site, now):
+            return
         self.mode[a] = IDLE
         site.idle.append(a)
+        if site.emails:
+            self._serve_emails(site, now)
+
+    def _serve_emails(self, site: _Site, now: float) -> None:
+        """Idle email agents take the oldest emails while more than ``reserve_idle`` agents stay idle."""
+        emails = site.emails
+        while emails and len(site.idle) > self.email_reserve:
+            a = self._pick_idle(site, EMAIL, now)
+            if a < 0:
+                return
+            self._answer(emails.popleft(), site, a, now)
 
     def _on_shift_start(self, ev: Event) -> None:
         a, end = cast("tuple[int, float]", ev.value)
@@ -668,7 +1046,7 @@ class Simulation:
             self._recover(a, now, self.rest_tau_s)
             self._staff_change(site, 1)
             self._available(a, site, now)
-        elif mode == BUSY and self.pending[a] == SHIFT_END:
+        elif (mode == BUSY or mode == CHATTING) and self.pending[a] == SHIFT_END:
             self.pending[a] = 0.0
 
     def _recover(self, a: int, now: float, tau_s: float) -> None:
@@ -694,7 +1072,7 @@ class Simulation:
         mode = self.mode[a]
         if mode == IDLE:
             self._leave_floor(a, OFF)
-        elif mode == BUSY:
+        elif mode == BUSY or mode == CHATTING:
             self.pending[a] = SHIFT_END
         elif mode == BREAK:
             self.mode[a] = OFF
@@ -705,7 +1083,7 @@ class Simulation:
         if mode == IDLE:
             self._leave_floor(a, BREAK)
             self._at(length, self._on_break_end, (a, rest))
-        elif mode == BUSY and self.pending[a] == 0.0:
+        elif (mode == BUSY or mode == CHATTING) and self.pending[a] == 0.0:
             self.pending[a] = length
             self.pending_rest[a] = rest
 
@@ -758,8 +1136,10 @@ class Simulation:
         site.staff_t = now
         site.n_on += delta
 
-    def _log(self, call: Call, wait: float, handle: float, outcome: str) -> None:
+    def _log(
+        self, call: Call, wait: float, handle: float, outcome: str, csat: float = math.nan, survey: int = -1
+    ) -> None:
         assert self.log is not None
         self.log.append((call.caller, call.attempt, call.kind, call.ctype, call.site.index,
-                         call.t_arr, wait, handle, call.agent, outcome))
+                         call.t_arr, wait, handle, call.agent, outcome, C.CHANNELS[call.channel], csat, survey))
 

@@ -20,6 +20,15 @@ for any valid configuration and any agent state, however large fatigue ``F`` gro
   irate_load_multiplier [if irate] x failed_load_multiplier [if not resolved] x
   (1 - coping p) x z``, with ``z`` the agent's frailty; non-negative.
 
+- satisfaction of a handled, non-scam contact: ``min(1, base x channel_multiplier x
+  unresolved_multiplier [if not resolved and not escalated] x escalated_multiplier [if escalated]
+  x irate_multiplier [if irate] x repeat_multiplier [if attempt > 0] x (1 - wait_penalty w) x
+  (1 - novice_penalty (1 - p)) x (1 - rush_penalty r))``, ``w = clip((wait / T - free) /
+  (full - free), 0, 1)`` with ``T`` the channel's target and ``free``, ``full`` the
+  ``wait_free_multiple``, ``wait_full_multiple``; in [0, 1];
+- a chat's resolution is further ``x (1 - fcr_penalty (m - 1))`` and its load
+  ``x (1 + load_per_extra_chat (m - 1))``, ``m >= 1`` its time-averaged concurrency.
+
 Clipping changes no decision (``u < min(1, x)`` is ``u < x`` for ``u`` in [0, 1)), so a
 run is identical to one with the unclipped expressions; it makes the probabilities
 themselves meaningful wherever they are reported or reused.
@@ -28,7 +37,7 @@ themselves meaningful wherever they are reported or reused.
 from __future__ import annotations
 
 from . import config as C
-from .units import MINUTE_S
+from .units import HOUR_S, MINUTE_S
 
 
 class ContactModel:
@@ -42,6 +51,7 @@ class ContactModel:
         "anger_per_s", "detect_floor", "escalation_p", "fatigue_error", "fatigue_slowdown", "fcr", "fcr_floor",
         "irate_escalation", "irate_handle", "irate_p", "novice_escalation", "novice_slowdown", "rush_fcr",
         "rush_strength", "scam_fraction", "load_per_call", "irate_load", "failed_load", "coping",
+        "sat", "sat_channel", "wait_target_s", "chat_fcr_penalty", "chat_extra_load",
     )
 
     def __init__(self, cfg: C.Scenario) -> None:
@@ -63,6 +73,13 @@ class ContactModel:
         f = b.fatigue
         self.load_per_call = f.load_per_call
         self.irate_load, self.failed_load, self.coping = f.irate_load_multiplier, f.failed_load_multiplier, f.coping
+        self.sat = cfg.satisfaction
+        self.sat_channel = [self.sat.base * self.sat.channel_multiplier.get(ch, 1.0) for ch in C.CHANNELS]  # type: ignore[call-overload]
+        """Satisfaction before the contact's own factors, per channel index (``config.CHANNELS`` order)."""
+        ch = cfg.channels
+        self.wait_target_s = [cfg.sl_threshold_s, ch.chat.sl_threshold_s, ch.email.target_h * HOUR_S]
+        """The target ``T`` of the wait penalty per channel index (seconds)."""
+        self.chat_fcr_penalty, self.chat_extra_load = ch.chat.fcr_penalty, ch.chat.load_per_extra_chat
 
     def irate_probability(self, ctype: int, wait_s: float) -> float:
         """Probability that a caller of type ``ctype`` who waited ``wait_s`` seconds is irate."""
@@ -106,3 +123,38 @@ class ContactModel:
         if failed:
             x *= self.failed_load
         return x
+
+    def satisfaction(
+        self, channel: int, attempt: int, wait_s: float, resolved: bool, escalated: bool, irate: bool,
+        p: float, r: float,
+    ) -> float:
+        """Probability that the customer of a handled, non-scam contact is satisfied.
+
+        ``channel``: index in ``config.CHANNELS``; ``attempt``: earlier contacts of the same
+        caller; ``wait_s``: the queue wait (voice, chat) or the response time (email).
+        """
+        s = self.sat
+        x = self.sat_channel[channel]
+        if escalated:
+            x *= s.escalated_multiplier
+        elif not resolved:
+            x *= s.unresolved_multiplier
+        if irate:
+            x *= s.irate_multiplier
+        if attempt:
+            x *= s.repeat_multiplier
+        target = self.wait_target_s[channel]
+        if wait_s > target * s.wait_free_multiple:
+            w = ((wait_s / target - s.wait_free_multiple) / (s.wait_full_multiple - s.wait_free_multiple)
+                 if target > 0 else 1.0)
+            x *= 1.0 - s.wait_penalty * min(w, 1.0)
+        return min(1.0, x * (1.0 - s.novice_penalty * (1.0 - p)) * (1.0 - s.rush_penalty * r))
+
+    def chat_resolution_factor(self, m: float) -> float:
+        """Resolution factor of a chat of time-averaged concurrency ``m >= 1``, in [0, 1]."""
+        return max(0.0, 1.0 - self.chat_fcr_penalty * (m - 1.0))
+
+    def chat_load_factor(self, m: float) -> float:
+        """Load factor of a chat of time-averaged concurrency ``m >= 1``."""
+        return 1.0 + self.chat_extra_load * (m - 1.0)
+

@@ -14,12 +14,15 @@ Precise definitions: ``docs/metrics.md``.
 from __future__ import annotations
 
 from array import array
-from typing import Final
+from collections.abc import Mapping, Sequence
+from typing import Final, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .units import DAY_S
+
+T = TypeVar("T")
 
 COUNTERS: Final[tuple[str, ...]] = (
     "offered",  # contacts arriving (first calls, redials, repeats), blocked included
@@ -51,6 +54,28 @@ COUNTERS: Final[tuple[str, ...]] = (
     "queue_s",  # caller-seconds waiting in queue (time integral of queue length)
     "fatigue_sum",  # sum of on-floor agents' fatigue, sampled at each interval end
     "fatigue_n",  # number of on-floor agents in those samples
+    # Channels (docs/metrics.md 1.4). The queue counters above (offered ... wait_abandoned_s) count
+    # voice and chat contacts; handled ... resolved and busy_s count every channel, email included.
+    "chat_offered",  # chats arriving (in offered)
+    "chat_answered",  # chats an agent took (first response)
+    "chat_abandoned",  # chats that left while waiting
+    "chat_within_sl",  # chats answered within channels.chat.sl_threshold_s
+    "chat_wait_s",  # sum of the waits of answered chats
+    "chat_s",  # chat-seconds in service (sum over chats of their durations)
+    "chat_agent_s",  # agent-seconds holding at least one chat
+    "email_arrived",  # emails arriving (not in offered)
+    "email_replied",  # emails an agent finished (replied)
+    "email_response_s",  # sum of their response times: arrival to reply (seconds)
+    "email_within_target",  # replied within channels.email.target_h
+    "email_backlog",  # emails waiting at the end of each day (summed over days)
+    "email_backlog_days",  # day ends sampled for email_backlog
+    "email_chased",  # unanswered emails whose customer then phoned (before the horizon)
+    # Satisfaction and surveys (docs/metrics.md 1.5), per handled non-scam contact.
+    "csat_n",  # contacts scored
+    "csat_sum",  # sum of their satisfaction probabilities (true satisfaction)
+    "surveys",  # contacts offered a survey
+    "survey_responses",  # surveys answered
+    "survey_satisfied",  # answers that are satisfied
     # Day-level workforce counters, booked to the first interval of each day (state at the
     # start of the day, after the end-of-previous-day updates). "*_days" are agent-days.
     "employed_days",  # agents employed (classroom or floor)
@@ -79,6 +104,9 @@ COUNTERS: Final[tuple[str, ...]] = (
     "days_to_proficiency",  # their days on the floor (census day - floor_day)
     "month1_days",  # floor agent-days of agents in their first 30 days on the floor
     "month1_ht_multiplier",  # sum over those agent-days of the novice handle-time factor 1 + slowdown (1 - p)
+    "csat_reviews",  # agents reviewed on the survey-score KPI
+    "csat_misses",  # of those, below the target
+    "csat_unfair_dismissals",  # dismissals after a survey-score miss of agents whose true satisfaction met the target
     # Money, filled in once at the end of a run from the counters above (costs.book_costs).
     "cost_wages",  # wage_per_hour x (paid hours + (1 + overtime_premium) x overtime hours)
     "cost_overhead",  # overhead_per_hour x (paid hours + overtime hours)
@@ -125,12 +153,30 @@ RATIOS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "time_to_proficiency_days": (("days_to_proficiency",), ("proficient_reached",)),
     "novice_speed_30d": (("month1_days",), ("month1_ht_multiplier",)),
     "loaded_cost_per_paid_hour": (("cost_wages", "cost_overhead", "cost_supervisors"), ("paid_s", "overtime_s")),
+    "csat": (("csat_sum",), ("csat_n",)),
+    "csat_survey": (("survey_satisfied",), ("survey_responses",)),
+    "survey_response_rate": (("survey_responses",), ("surveys",)),
+    "csat_miss_rate": (("csat_misses",), ("csat_reviews",)),
+    "voice_service_level": (("answered_within_sl", "-chat_within_sl"),
+                            ("answered", "abandoned", "-chat_answered", "-chat_abandoned")),
+    "voice_asa_s": (("wait_answered_s", "-chat_wait_s"), ("answered", "-chat_answered")),
+    "voice_abandon_rate": (("abandoned", "-chat_abandoned"),
+                           ("answered", "abandoned", "-chat_answered", "-chat_abandoned")),
+    "chat_service_level": (("chat_within_sl",), ("chat_answered", "chat_abandoned")),
+    "chat_asa_s": (("chat_wait_s",), ("chat_answered",)),
+    "chat_abandon_rate": (("chat_abandoned",), ("chat_answered", "chat_abandoned")),
+    "chat_concurrency_mean": (("chat_s",), ("chat_agent_s",)),
+    "email_backlog_mean": (("email_backlog",), ("email_backlog_days",)),
+    "email_response_mean_h": (("email_response_s",), ("email_replied",)),
+    "email_response_target_met": (("email_within_target",), ("email_replied",)),
 }
 """Derived rates: ``name -> (numerator counters, denominator counters)``; NaN on 0/0.
 A counter written ``-name`` is subtracted (``shrinkage`` = 1 - time on the floor within
 shifts / paid shift time). Each rate is multiplied by its :data:`SCALE` (1 if absent)."""
 
-SCALE: Final[dict[str, float]] = {"attrition_annual": 365.0, "loaded_cost_per_paid_hour": 3600.0}
+SCALE: Final[dict[str, float]] = {
+    "attrition_annual": 365.0, "loaded_cost_per_paid_hour": 3600.0, "email_response_mean_h": 1.0 / 3600.0,
+}
 """``attrition_annual`` = separations / agent-days employed x 365 = separations / mean
 headcount x 365 / days; ``loaded_cost_per_paid_hour`` = (wages + overhead + supervisors) / agent paid
 seconds x 3600."""
@@ -159,7 +205,9 @@ def proficient_p(novice_slowdown: float) -> float:
 SHARES: Final[frozenset[str]] = frozenset({
     "service_level", "occupancy", "abandon_rate", "p_wait", "block_rate", "fcr", "escalation_rate", "irate_share",
     "repeat_share", "absence_rate", "kpi_miss_rate", "shrinkage", "new_hire_attrition_90d", "novice_speed_30d",
-    "escalation_abandon_rate",
+    "escalation_abandon_rate", "csat", "csat_survey", "survey_response_rate", "csat_miss_rate",
+    "voice_service_level", "voice_abandon_rate", "chat_service_level", "chat_abandon_rate",
+    "email_response_target_met",
 })
 """Metrics that are shares in [0, 1] (figures show them in percent)."""
 
@@ -171,6 +219,10 @@ WAIT_BIN_S: Final[float] = 5.0
 WAIT_BINS: Final[int] = 722
 """Histogram bins: bin 0 holds waits of exactly 0; bin ``k`` (1..720) waits in
 ``((k - 1) 5, k 5]`` s; the last bin waits over an hour."""
+RESPONSE_BIN_S: Final[float] = 900.0
+"""Width of the email response-time histogram bins (seconds)."""
+RESPONSE_BINS: Final[int] = 14 * 96 + 2
+"""Email response bins, laid out like :data:`WAIT_BINS`: 0, then 15-minute bins up to 14 days, then over."""
 
 
 class Accumulator:
@@ -209,8 +261,10 @@ def derive(sums: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
     return out
 
 
-def histogram_quantiles(hist: NDArray[np.int64], qs: tuple[float, ...]) -> list[float]:
-    """Quantiles (seconds) of a wait histogram (see :data:`WAIT_BINS`); NaN if empty.
+def histogram_quantiles(
+    hist: NDArray[np.int64], qs: tuple[float, ...], bin_s: float = WAIT_BIN_S
+) -> list[float]:
+    """Quantiles (seconds) of a histogram laid out like :data:`WAIT_BINS` with bins ``bin_s`` wide; NaN if empty.
 
     A quantile falling among the zero waits is 0; otherwise it is interpolated linearly
     inside its bin.
@@ -227,12 +281,14 @@ def histogram_quantiles(hist: NDArray[np.int64], qs: tuple[float, ...]) -> list[
             out.append(0.0)
             continue
         frac = (target - cum[k - 1]) / hist[k]
-        out.append(float((k - 1 + frac) * WAIT_BIN_S))
+        out.append(float((k - 1 + frac) * bin_s))
     return out
 
 
 QUANTILES: Final[dict[str, float]] = {"wait_p50_s": 0.5, "wait_p90_s": 0.9, "wait_p95_s": 0.95}
 """Wait percentiles of answered contacts reported in summaries."""
+RESPONSE_QUANTILES: Final[dict[str, float]] = {"email_response_p50_h": 0.5, "email_response_p90_h": 0.9}
+"""Email response-time percentiles (hours) reported in summaries."""
 
 
 def columns(sums: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
@@ -242,14 +298,19 @@ def columns(sums: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
     return out
 
 
-def summarise(sums: NDArray[np.float64], hist: NDArray[np.int64], window_s: float) -> dict[str, float]:
+def summarise(
+    sums: NDArray[np.float64], hist: NDArray[np.int64], window_s: float, response_hist: NDArray[np.int64]
+) -> dict[str, float]:
     """One summary row from counter sums over a window of ``window_s`` seconds.
 
-    Adds the wait percentiles from ``hist`` and two time averages: ``queue_len_mean``
-    (callers waiting) and ``agents_on_floor_mean`` (agents staffed).
+    Adds the wait percentiles from ``hist``, the email response percentiles (hours) from
+    ``response_hist`` and two time averages: ``queue_len_mean`` (callers waiting) and
+    ``agents_on_floor_mean`` (agents staffed).
     """
     row = {k: float(v) for k, v in columns(sums).items()}
     row.update(zip(QUANTILES, histogram_quantiles(hist, tuple(QUANTILES.values())), strict=True))
+    response = histogram_quantiles(response_hist, tuple(RESPONSE_QUANTILES.values()), RESPONSE_BIN_S)
+    row.update(zip(RESPONSE_QUANTILES, (r / 3600.0 for r in response), strict=True))
     row["queue_len_mean"] = row["queue_s"] / window_s if window_s > 0 else float("nan")
     row["agents_on_floor_mean"] = row["staffed_s"] / window_s if window_s > 0 else float("nan")
     days = window_s / DAY_S
@@ -268,5 +329,34 @@ SUMMARY_KEYS: Final[tuple[str, ...]] = (
     "burnout_mean", "proficiency_mean", "time_to_proficiency_days", "novice_speed_30d",
     "kpi_miss_rate", "paid_s", "cost_wages", "cost_overhead", "cost_supervisors", "cost_hiring", "cost_calls",
     "cost_fraud", "cost_abandon", "cost_total", "cost_per_resolved", "loaded_cost_per_paid_hour",
+    "csat", "csat_survey", "survey_responses", "csat_miss_rate", "csat_unfair_dismissals",
 )
 """Metrics reported in run summaries, in display order."""
+
+
+CHANNEL_KEYS: Final[dict[str, dict[str, str]]] = {
+    "voice": {"service_level": "voice_service_level", "asa_s": "voice_asa_s", "abandon_rate": "voice_abandon_rate"},
+    "chat": {"service_level": "chat_service_level", "asa_s": "chat_asa_s", "abandon_rate": "chat_abandon_rate",
+             "concurrency_mean": "chat_concurrency_mean"},
+    "email": {"backlog_mean": "email_backlog_mean", "response_p50_h": "email_response_p50_h",
+              "response_p90_h": "email_response_p90_h", "response_target_met": "email_response_target_met"},
+}
+"""Per-channel metrics of the summaries' ``channels`` object: ``channel -> {key: summary metric}``."""
+
+
+def channel_metrics(channels: Sequence[str]) -> list[str]:
+    """Summary metrics of the ``channels`` block for a scenario using ``channels`` (none if voice only)."""
+    if list(channels) == ["voice"]:
+        return []
+    return [name for ch in channels for name in CHANNEL_KEYS[ch].values()]
+
+
+def nest_channels(flat: Mapping[str, T], channels: Sequence[str]) -> dict[str, dict[str, T]]:
+    """``{channel: {key: flat[metric]}}`` of :data:`CHANNEL_KEYS` for the channel metrics present in ``flat``."""
+    out: dict[str, dict[str, T]] = {}
+    for ch in channels:
+        block = {key: flat[name] for key, name in CHANNEL_KEYS[ch].items() if name in flat}
+        if block:
+            out[ch] = block
+    return out
+

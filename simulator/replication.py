@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -77,17 +78,21 @@ class ReplicationResult:
         """One row per (site, metric): ``mean``, ``ci_low``, ``ci_high``, ``sd``, ``n``."""
         rows = []
         for site, group in self.per_replication.groupby("site", sort=False):
-            for metric in M.SUMMARY_KEYS:
+            for metric in (*M.SUMMARY_KEYS, *M.channel_metrics(self.cfg.channels_used)):
                 e = mean_ci(group[metric].to_numpy())
                 rows.append({"site": site, "metric": metric, "mean": e.mean, "ci_low": e.ci_low,
                              "ci_high": e.ci_high, "sd": e.sd, "n": e.n})
         return pd.DataFrame(rows)
 
-    def summary_dict(self, site: str = "all") -> dict[str, dict[str, object]]:
-        """``{metric: {"mean": x, "ci95": [lo, hi]}}`` for one site."""
+    def summary_dict(self, site: str = "all") -> dict[str, Any]:
+        """``{metric: {"mean": x, "ci95": [lo, hi]}}`` for one site, and ``"channels"``:
+        ``{channel: {key: {"mean", "ci95"}}}`` (``metrics.CHANNEL_KEYS``; empty for voice only)."""
         s = self.summary
         s = s[s["site"] == site]
-        return {r.metric: {"mean": r.mean, "ci95": [r.ci_low, r.ci_high]} for r in s.itertuples()}
+        flat = {str(r.metric): {"mean": r.mean, "ci95": [r.ci_low, r.ci_high]} for r in s.itertuples()}
+        out: dict[str, Any] = {k: v for k, v in flat.items() if k in M.SUMMARY_KEYS}
+        out["channels"] = M.nest_channels(flat, self.cfg.channels_used)
+        return out
 
 
 def replicate(

@@ -26,9 +26,11 @@ from .workforce import AgentState, Stage
 
 CALL_LOG_COLUMNS = (
     "caller", "attempt", "kind", "call_type", "site", "arrival_s", "wait_s", "handle_s",
-    "agent", "outcome",
+    "agent", "outcome", "channel", "csat", "survey",
 )
-"""Columns of the optional per-contact log (``outcome``: abandoned, blocked or an OUTCOMES name)."""
+"""Columns of the optional per-contact log (``outcome``: abandoned, blocked or an OUTCOMES name;
+``channel``: voice, chat or email; ``csat``: the satisfaction probability of a handled non-scam
+contact, else NaN; ``survey``: 1 satisfied response, 0 dissatisfied response, -1 no response)."""
 
 
 @dataclass
@@ -42,8 +44,12 @@ class SimulationResult:
         counts: Counters, shape ``(n_intervals, n_sites, N_COUNTERS)`` (see ``metrics``).
         wait_hist: Waits of answered contacts that arrived in the measured window,
             shape ``(n_sites, WAIT_BINS)`` (see ``metrics.WAIT_BINS``).
+        response_hist: Response times of replied emails that arrived in the measured window,
+            shape ``(n_sites, RESPONSE_BINS)`` (see ``metrics.RESPONSE_BINS``).
         waiting_at_end: Callers still waiting per site when the run stopped.
-        in_service_at_end: Callers still with an agent per site when the run stopped.
+        in_service_at_end: Callers (voice and chat) still with an agent per site when the run stopped.
+        emails_at_end: Emails in each site's backlog when the run stopped.
+        emails_in_service_at_end: Emails being answered per site when the run stopped.
         end_s: Simulated time at which the run stopped (seconds).
         call_log: One tuple per finished contact if requested, else None.
         agents: Agent state at the end of the run.
@@ -54,8 +60,11 @@ class SimulationResult:
     replication: int
     counts: NDArray[np.float64]
     wait_hist: NDArray[np.int64]
+    response_hist: NDArray[np.int64]
     waiting_at_end: list[int]
     in_service_at_end: list[int]
+    emails_at_end: list[int]
+    emails_in_service_at_end: list[int]
     end_s: float
     call_log: list[tuple[Any, ...]] | None = None
     agents: AgentState | None = field(default=None, repr=False)
@@ -148,9 +157,9 @@ class SimulationResult:
         first, stop = self.window
         window_s = (stop - first) * self.interval_s
         sums = self.totals()
-        hist = self.wait_hist
-        rows = [M.summarise(sums[s], hist[s], window_s) for s in range(sums.shape[0])]
-        rows.append(M.summarise(sums.sum(axis=0), hist.sum(axis=0), window_s))
+        hist, resp = self.wait_hist, self.response_hist
+        rows = [M.summarise(sums[s], hist[s], window_s, resp[s]) for s in range(sums.shape[0])]
+        rows.append(M.summarise(sums.sum(axis=0), hist.sum(axis=0), window_s, resp.sum(axis=0)))
         frame = pd.DataFrame(rows)
         frame.insert(0, "site", self.site_labels)
         return frame

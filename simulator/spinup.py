@@ -56,6 +56,9 @@ CARRIED_FIELDS: Final[frozenset[str]] = frozenset({
     "absent", "worked",  # yesterday's flags: day 0's open_day and shift plan set them before any read
     "frailty",  # drawn at hire, fixed for the agent's working life
     "day_load",  # 0: close_horizon() consumed the last day's load into burnout
+    "skill",  # fixed per agent (a hire inherits the leaver's group)
+    "csat_sum", "csat_n", "survey_n", "survey_pos",  # satisfaction since hire
+    "kpi_csat_from", "kpi_csat_n_from", "kpi_survey_n_from", "kpi_survey_pos_from",  # the KPI period in progress
 })
 """AgentState fields carried over unchanged, each checked one by one. :func:`to_day0` carries
 every field not in :data:`DAY_FIELDS` or :data:`SECOND_FIELDS`, so a new plain field carries

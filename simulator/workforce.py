@@ -110,6 +110,24 @@ class AgentState:
     """Frailty z > 0, the inverse of resilience, drawn at hire (mean 1): multiplies load and quit hazard."""
     day_load: FloatArray
     """Load taken since the last midnight (sum of the calls' loads); burnout's input at the day's close."""
+    skill: IntArray
+    """Index of the agent's skill group in its site's ``skills`` (0 when every agent has every channel)."""
+    csat_sum: FloatArray
+    """Sum of the satisfaction probabilities of the contacts handled since hire (true satisfaction)."""
+    csat_n: IntArray
+    """Contacts scored for satisfaction since hire (handled, not scams)."""
+    survey_n: IntArray
+    """Survey responses about the agent's contacts since hire."""
+    survey_pos: IntArray
+    """Of those, satisfied responses."""
+    kpi_csat_from: FloatArray
+    """``csat_sum`` at the last KPI review (the period's true satisfaction is the difference)."""
+    kpi_csat_n_from: IntArray
+    """``csat_n`` at the last KPI review."""
+    kpi_survey_n_from: IntArray
+    """``survey_n`` at the last KPI review."""
+    kpi_survey_pos_from: IntArray
+    """``survey_pos`` at the last KPI review."""
 
     def __len__(self) -> int:
         return int(self.site.size)
@@ -125,12 +143,15 @@ class AgentState:
         return cls(site=i, shift=i, stage=i, hire_day=f, proficiency=f, calls_handled=i, fatigue=f,
                    fatigue_t=f, burnout=f, kpi_misses=i, pressure=f, floor_day=f, class_left=i,
                    left_day=f, leave_reason=i, kpi_handle_s=f, kpi_calls_from=i, absent=b, worked=b,
-                   frailty=f, day_load=f)
+                   frailty=f, day_load=f, skill=i, csat_sum=f, csat_n=i, survey_n=i, survey_pos=i,
+                   kpi_csat_from=f, kpi_csat_n_from=i, kpi_survey_n_from=i, kpi_survey_pos_from=i)
 
     def append(
-        self, site: IntArray, shift: IntArray, stage: int, hire_day: FloatArray, frailty: FloatArray | None = None
+        self, site: IntArray, shift: IntArray, stage: int, hire_day: FloatArray, frailty: FloatArray | None = None,
+        skill: IntArray | None = None,
     ) -> None:
-        """Append agents with fresh state (zero fatigue and burnout, ``p = 0``) and ``frailty`` (default 1)."""
+        """Append agents with fresh state (zero fatigue and burnout, ``p = 0``), ``frailty`` (default 1)
+        and ``skill`` group (default 0)."""
         n = site.size
         if n == 0:
             return
@@ -138,6 +159,7 @@ class AgentState:
         fresh = {
             "site": site, "shift": shift, "stage": np.full(n, stage, dtype=np.int64), "hire_day": hire_day,
             "floor_day": nan, "left_day": nan, "frailty": np.ones(n) if frailty is None else frailty,
+            "skill": np.zeros(n, dtype=np.int64) if skill is None else skill,
         }
         for name, arr in vars(self).items():
             extra = fresh.get(name, np.zeros(n, dtype=arr.dtype))
@@ -160,7 +182,8 @@ class AgentState:
             u = rng.random(sc.agents)
             z = initial_frailty(cv, resilience.random(sc.agents))
             first = len(state)
-            state.append(np.full(sc.agents, s), shift, Stage.FLOOR, np.full(sc.agents, -365.0), z)
+            skill = spread_groups(sc.agents, [g.share for g in sc.skills] if sc.skills else [1.0])
+            state.append(np.full(sc.agents, s), shift, Stage.FLOOR, np.full(sc.agents, -365.0), z, skill)
             rows = slice(first, len(state))
             if sc.initial_proficiency is not None:
                 lo, hi = sc.initial_proficiency
@@ -182,6 +205,23 @@ QUIT, DISMISSED = 1, 2
 
 CLASS_WEEKDAYS = frozenset({"mon", "tue", "wed", "thu", "fri"})
 """Weekdays on which classroom training runs."""
+
+
+GOLDEN_FRACTION = (math.sqrt(5.0) - 1.0) / 2.0
+"""Step of the low-discrepancy sequence that spreads skill groups over the agents in shift order."""
+
+
+def spread_groups(total: int, shares: list[float]) -> IntArray:
+    """Group of each of ``total`` agents: exact counts by :func:`split_by_share`, spread evenly.
+
+    Agent ``i`` gets rank ``frac(i x 0.618...)`` among the ``total``; groups fill the ranks in
+    order. Agents are listed by shift, so every shift gets about its share of each group.
+    """
+    counts = split_by_share(total, shares)
+    order = np.argsort((np.arange(total) * GOLDEN_FRACTION) % 1.0, kind="stable")
+    group = np.empty(total, dtype=np.int64)
+    group[order] = np.repeat(np.arange(len(counts)), counts)
+    return group
 
 
 def quit_hazard_base(annual_quit_rate: float) -> float:
@@ -288,6 +328,7 @@ DAY_COUNTERS: tuple[str, ...] = (
     "scheduled_days", "absent_days", "quits", "dismissals", "hires", "kpi_reviews", "kpi_misses",
     "burnout_sum", "proficiency_sum", "paid_s", "leave_days", "supervisor_paid_s",  # the last filled by the engine
     "shift_paid_s", "proficient_reached", "days_to_proficiency", "month1_days", "month1_ht_multiplier",
+    "csat_reviews", "csat_misses", "csat_unfair_dismissals",
 )
 """Per-site counters of :meth:`Workforce.new_counters` (see ``metrics.COUNTERS``)."""
 
@@ -334,6 +375,8 @@ class Workforce:
         self.review_days = arr(lambda s: s.kpi.review_days, np.int64)
         self.grace = arr(lambda s: s.kpi.grace_days)
         self.min_calls = arr(lambda s: s.kpi.min_calls, np.int64)
+        self.csat_target = arr(lambda s: np.nan if s.kpi.csat_target is None else s.kpi.csat_target)
+        self.csat_min_responses = arr(lambda s: s.kpi.csat_min_responses, np.int64)
         self.dismiss_after = arr(lambda s: s.kpi.misses_to_dismiss or 0, np.int64)
         self.pressure_step = arr(lambda s: s.kpi.pressure_step)
         b = cfg.behaviour.burnout
@@ -397,7 +440,7 @@ class Workforce:
         leavers = np.flatnonzero((quits | dismissed) & self.backfill[state.site])
         state.append(state.site[leavers], state.shift[leavers], Stage.RECRUITING,
                      day + self.lead_time[state.site[leavers]],
-                     hire_frailty(self.frailty_cv, resilience.random(leavers.size)))
+                     hire_frailty(self.frailty_cv, resilience.random(leavers.size)), state.skill[leavers])
 
     def open_day(self, state: AgentState, day: int, u_absence: FloatArray, count: dict[str, FloatArray]) -> None:
         """Open ``day``: hires starting, graduation, classroom attendance, absences, census.
@@ -433,15 +476,29 @@ class Workforce:
         state.day_load[:] = 0.0
 
     def _review(self, state: AgentState, day: int, count: dict[str, FloatArray]) -> BoolArray:
-        """KPI reviews due today; returns who is dismissed."""
+        """KPI reviews due today; returns who is dismissed.
+
+        An agent past the grace period is reviewed on each target its site sets and for which it
+        has enough data in the period (``min_calls`` calls; ``csat_min_responses`` survey
+        responses); missing any reviewed target is a miss.
+        """
         s = state.site
-        due = (state.stage == Stage.FLOOR) & ~np.isnan(self.aht_target[s]) & (day % self.review_days[s] == 0)
+        has_kpi = ~np.isnan(self.aht_target[s]) | ~np.isnan(self.csat_target[s])
+        due = (state.stage == Stage.FLOOR) & has_kpi & (day % self.review_days[s] == 0)
         if not due.any():
             return np.zeros(len(state), dtype=bool)
+        graced = due & (day - state.floor_day >= self.grace[s])
         calls = state.calls_handled - state.kpi_calls_from
-        eligible = due & (day - state.floor_day >= self.grace[s]) & (calls >= self.min_calls[s])
+        aht_reviewed = graced & ~np.isnan(self.aht_target[s]) & (calls >= self.min_calls[s])
+        responses = state.survey_n - state.kpi_survey_n_from
+        csat_reviewed = graced & ~np.isnan(self.csat_target[s]) & (responses >= self.csat_min_responses[s])
+        eligible = aht_reviewed | csat_reviewed
         with np.errstate(invalid="ignore", divide="ignore"):
-            missed = eligible & (state.kpi_handle_s / calls > self.aht_target[s])
+            csat_missed = csat_reviewed & ((state.survey_pos - state.kpi_survey_pos_from) / responses
+                                           < self.csat_target[s])
+            missed = (aht_reviewed & (state.kpi_handle_s / calls > self.aht_target[s])) | csat_missed
+            true_met = ((state.csat_sum - state.kpi_csat_from) / (state.csat_n - state.kpi_csat_n_from)
+                        >= self.csat_target[s])
         met = eligible & ~missed
         state.kpi_misses[missed] += 1
         state.kpi_misses[met] = 0
@@ -451,9 +508,15 @@ class Workforce:
         state.burnout[missed] += self.burnout_cfg.kpi_weight
         state.kpi_handle_s[due] = 0.0
         state.kpi_calls_from[due] = state.calls_handled[due]
+        for name in ("csat", "csat_n", "survey_n", "survey_pos"):
+            getattr(state, f"kpi_{name}_from")[due] = getattr(state, "csat_sum" if name == "csat" else name)[due]
         count["kpi_reviews"] += self._bincount(state, eligible)
         count["kpi_misses"] += self._bincount(state, missed)
-        return missed & (self.dismiss_after[s] > 0) & (state.kpi_misses >= self.dismiss_after[s])
+        count["csat_reviews"] += self._bincount(state, csat_reviewed)
+        count["csat_misses"] += self._bincount(state, csat_missed)
+        dismissed = missed & (self.dismiss_after[s] > 0) & (state.kpi_misses >= self.dismiss_after[s])
+        count["csat_unfair_dismissals"] += self._bincount(state, dismissed & csat_missed & true_met)
+        return dismissed
 
     def _quits(self, state: AgentState, day: int, u: FloatArray) -> BoolArray:
         """Daily hazard ``h0 exp(k B) x outside x (1 - retention x recognition) x early``."""
@@ -683,6 +746,7 @@ class LiveAgents:
 
     __slots__ = (
         "proficiency", "fatigue", "fatigue_t", "pressure", "calls_handled", "kpi_handle_s", "frailty", "day_load",
+        "csat_sum", "csat_n", "survey_n", "survey_pos",
     )
 
     def __init__(self, state: AgentState) -> None:
@@ -694,6 +758,10 @@ class LiveAgents:
         self.kpi_handle_s: list[float] = []
         self.frailty: list[float] = []
         self.day_load: list[float] = []
+        self.csat_sum: list[float] = []
+        self.csat_n: list[int] = []
+        self.survey_n: list[int] = []
+        self.survey_pos: list[int] = []
         self.load(state)
 
     def load(self, state: AgentState) -> None:

@@ -392,7 +392,7 @@ def test_cli_bad_input_exits_1(runner: CliRunner, shift_file: Path, tmp_path: Pa
 
 REQUIRED_METRICS = {"attrition_annual", "new_hire_attrition_90d", "time_to_proficiency_days", "novice_speed_30d",
                     "occupancy", "shrinkage", "service_level", "abandon_rate", "aht_s", "fcr",
-                    "loaded_cost_per_paid_hour"}
+                    "loaded_cost_per_paid_hour", "csat"}
 
 
 def test_shipped_targets_cover_every_quantity_for_both_kinds() -> None:

@@ -25,6 +25,11 @@ BUCKET = {
     "supervisor_paid_s": 7_200.0, "cost_overhead": 900.0, "cost_supervisors": 100.0,
     "shift_paid_s": 36_000.0, "new_hires_90d": 8, "new_hire_leavers_90d": 3, "proficient_reached": 4,
     "days_to_proficiency": 410.0, "month1_days": 12, "month1_ht_multiplier": 21.0,
+    "chat_offered": 30, "chat_answered": 25, "chat_abandoned": 4, "chat_within_sl": 18, "chat_wait_s": 500.0,
+    "chat_s": 9_000.0, "chat_agent_s": 6_000.0, "email_arrived": 40, "email_replied": 35,
+    "email_response_s": 126_000.0, "email_within_target": 28, "email_backlog": 14, "email_backlog_days": 2,
+    "email_chased": 3, "csat_n": 70, "csat_sum": 56.0, "surveys": 20, "survey_responses": 8, "survey_satisfied": 6,
+    "csat_reviews": 5, "csat_misses": 2, "csat_unfair_dismissals": 1,
 }
 """One bucket's counters, chosen so that every rate has a distinct, easily checked value."""
 
@@ -57,6 +62,21 @@ RATES = {
     "loaded_cost_per_paid_hour": 3600 * (4_000 + 900 + 100) / (30_000 + 300),
     "escalation_wait_s": 420 / (5 + 2),
     "escalation_abandon_rate": 2 / (5 + 2),
+    # satisfaction and channels (docs/metrics.md 1.4, 1.5)
+    "csat": 56 / 70,
+    "csat_survey": 6 / 8,
+    "survey_response_rate": 8 / 20,
+    "csat_miss_rate": 2 / 5,
+    "voice_service_level": (72 - 18) / (90 + 10 - 25 - 4),
+    "voice_asa_s": (900 - 500) / (90 - 25),
+    "voice_abandon_rate": (10 - 4) / (90 + 10 - 25 - 4),
+    "chat_service_level": 18 / (25 + 4),
+    "chat_asa_s": 500 / 25,
+    "chat_abandon_rate": 4 / (25 + 4),
+    "chat_concurrency_mean": 9_000 / 6_000,
+    "email_backlog_mean": 14 / 2,
+    "email_response_mean_h": 126_000 / 35 / 3600,
+    "email_response_target_met": 28 / 35,
 }
 
 
@@ -98,6 +118,15 @@ DENOMINATORS = {
     "loaded_cost_per_paid_hour": ("paid_s", "overtime_s"),
     "escalation_wait_s": ("supervisor_answered", "supervisor_abandoned"),
     "escalation_abandon_rate": ("supervisor_answered", "supervisor_abandoned"),
+    "csat": ("csat_n",), "csat_survey": ("survey_responses",), "survey_response_rate": ("surveys",),
+    "csat_miss_rate": ("csat_reviews",),
+    "voice_service_level": ("answered", "abandoned", "chat_answered", "chat_abandoned"),
+    "voice_asa_s": ("answered", "chat_answered"),
+    "voice_abandon_rate": ("answered", "abandoned", "chat_answered", "chat_abandoned"),
+    "chat_service_level": ("chat_answered", "chat_abandoned"), "chat_asa_s": ("chat_answered",),
+    "chat_abandon_rate": ("chat_answered", "chat_abandoned"), "chat_concurrency_mean": ("chat_agent_s",),
+    "email_backlog_mean": ("email_backlog_days",), "email_response_mean_h": ("email_replied",),
+    "email_response_target_met": ("email_replied",),
 }
 
 
@@ -106,8 +135,10 @@ def test_zero_denominators_give_nan_without_warnings() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         # Nothing at all: every rate and time average is NaN.
-        row = M.summarise(counters({}), np.zeros(M.WAIT_BINS, dtype=np.int64), window_s=0.0)
-        for name in (*M.RATIOS, *M.QUANTILES, "queue_len_mean", "agents_on_floor_mean", "headcount_mean"):
+        row = M.summarise(counters({}), np.zeros(M.WAIT_BINS, dtype=np.int64), 0.0,
+                          np.zeros(M.RESPONSE_BINS, dtype=np.int64))
+        for name in (*M.RATIOS, *M.QUANTILES, *M.RESPONSE_QUANTILES, "queue_len_mean", "agents_on_floor_mean",
+                     "headcount_mean"):
             assert math.isnan(row[name]), name
         # Every counter set except a rate's denominators: that rate is NaN (never inf), the others are finite.
         for rate, den in DENOMINATORS.items():
@@ -155,7 +186,10 @@ def test_summarise_adds_time_averages_and_percentiles() -> None:
     hist = np.zeros(M.WAIT_BINS, dtype=np.int64)
     hist[[0, 1, 2]] = [10, 10, 20]
     window_s = 2 * 86_400.0
-    row = M.summarise(counters(BUCKET), hist, window_s)
+    response = np.zeros(M.RESPONSE_BINS, dtype=np.int64)
+    response[[4, 8]] = [1, 1]  # replies in (45, 60] and (105, 120] min: p50 = 900 (3 + 1) s, p90 = 900 (7 + 0.8) s
+    row = M.summarise(counters(BUCKET), hist, window_s, response)
+    assert (row["email_response_p50_h"], row["email_response_p90_h"]) == pytest.approx((1.0, 1.95), rel=1e-14)
     assert set(M.SUMMARY_KEYS) <= set(row)
     assert all(type(v) is float for v in row.values())
     for name, value in {**BUCKET, **RATES}.items():
