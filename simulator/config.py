@@ -755,6 +755,13 @@ class Scenario(ConfigModel):
         return errors
 
     @property
+    def channel_targets_s(self) -> dict[str, float]:
+        """Each channel's target T (seconds): voice ``sl_threshold_s``, chat its first-response
+        threshold, email ``target_h`` x 3600."""
+        return {"voice": self.sl_threshold_s, "chat": self.channels.chat.sl_threshold_s,
+                "email": self.channels.email.target_h * 3600.0}
+
+    @property
     def channels_used(self) -> list[str]:
         """Channels of the call types, in :data:`CHANNELS` order."""
         present = {t.channel for t in self.demand.call_types}

@@ -88,6 +88,9 @@ class DayCallers:
     """Uniform giving the supervisor handle time if escalated (stream ``handle_time``)."""
     u: NDArray[np.float64]
     """Decision uniforms, shape ``(len(DECISIONS), n)`` (stream ``decisions``)."""
+    u_survey: NDArray[np.float64]
+    """Survey uniforms, shape ``(2, n)``: whether surveyed and answering, and whether satisfied
+    (stream ``surveys``; a stream of its own, so voice results do not depend on surveys)."""
 
     def __len__(self) -> int:
         return int(self.t_s.size)
@@ -133,7 +136,8 @@ def draw_day(cfg: C.Scenario, seed: int, replication: int, day: int, horizon_s: 
         handle[mask] = from_spec(ct.handle_time).ppf(u_handle[mask])
 
     u = stream(seed, replication, "decisions", day).random((len(DECISIONS), n))
-    return DayCallers(t, call_type.astype(np.int64), patience, handle, u_supervisor, u)
+    u_survey = stream(seed, replication, "surveys", day).random((2, n))
+    return DayCallers(t, call_type.astype(np.int64), patience, handle, u_supervisor, u, u_survey)
 
 
 class OpeningCalendar:

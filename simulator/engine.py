@@ -62,7 +62,7 @@ from .formulas import ContactModel
 from .result import SimulationResult
 from .rng import UniformBlocks, stream
 from .routing import AGENT_SELECTORS, SITE_ROUTERS
-from .units import DAY_S, MINUTE_S
+from .units import DAY_S, HOUR_S, MINUTE_S
 
 # Contact kinds, channels, states and outcomes.
 FIRST, REDIAL, REPEAT = 0, 1, 2
@@ -110,12 +110,14 @@ class Call:
         "caller", "attempt", "kind", "ctype", "rank", "t_arr", "patience_s", "base_s", "u_sup",
         "u_irate", "u_res", "u_esc", "scam", "u_detect", "u_route",
         "channel", "site", "bucket", "state", "agent", "t_ans", "irate", "outcome", "t_esc", "work", "conc0",
+        "u_survey", "u_happy",
     )
 
     def __init__(
         self, caller: int, attempt: int, kind: int, ctype: int, rank: int, t_arr: float,
         patience_s: float, base_s: float, u_sup: float, u_irate: float, u_res: float,
-        u_esc: float, scam: bool, u_detect: float, u_route: float, channel: int,
+        u_esc: float, scam: bool, u_detect: float, u_route: float, channel: int, u_survey: float,
+        u_happy: float,
     ) -> None:
         self.caller = caller
         self.attempt = attempt
@@ -133,6 +135,10 @@ class Call:
         self.u_detect = u_detect
         self.u_route = u_route
         self.channel = channel
+        self.u_survey = u_survey
+        """Uniform deciding whether the customer is surveyed and answers."""
+        self.u_happy = u_happy
+        """Uniform deciding whether a surveyed customer is satisfied."""
         self.state = WAITING
         self.site: _Site
         self.bucket = 0
@@ -277,9 +283,9 @@ class Simulation:
         self.chat_rate = [0.0] + [c / n for n, c in enumerate(chat.capacity[: chat.max_concurrency], 1)]
         """Progress rate of each chat of an agent holding n chats: c(n) / n."""
         self.chat_sl_s = chat.sl_threshold_s
-        self.email_target_s = email.target_h * 3600.0
+        self.email_target_s = cfg.channel_targets_s["email"]
         self.email_reserve = email.reserve_idle
-        self.chase_s = None if email.chase_after_h is None or email.chase_p == 0 else email.chase_after_h * 3600.0
+        self.chase_s = None if email.chase_after_h is None or email.chase_p == 0 else email.chase_after_h * HOUR_S
         self.chase_p = email.chase_p
         voice_types = [i for i, t in enumerate(types) if t.channel == "voice"]
         names = [t.name for t in types]
@@ -516,7 +522,7 @@ class Simulation:
             np.asarray(self.type_rank)[day.call_type].tolist(), day.t_s.tolist(), day.patience_s.tolist(),
             day.handle_s.tolist(), day.u_supervisor.tolist(), u[_U["irate"]].tolist(), u[_U["resolve"]].tolist(),
             u[_U["escalate"]].tolist(), is_scam, u[_U["detect"]].tolist(), u[_U["route"]].tolist(),
-            np.asarray(self.type_channel)[day.call_type].tolist(),
+            np.asarray(self.type_channel)[day.call_type].tolist(), day.u_survey[0].tolist(), day.u_survey[1].tolist(),
         ))
         self._day_t = day.t_s.tolist()
         self._day_i = 0
@@ -598,10 +604,22 @@ class Simulation:
         ct = self.chase_type
         call = Call(email.caller, email.attempt + 1, REPEAT, ct, self.type_rank[ct], t,
                     float(self.patience[ct].ppf(u.next())), float(self.chase_handle.ppf(u.next())), u.next(),
-                    u.next(), u.next(), u.next(), u.next() < self.scam_p[ct], u.next(), u.next(), VOICE)
+                    u.next(), u.next(), u.next(), u.next() < self.scam_p[ct], u.next(), u.next(), VOICE,
+                    *self._survey_uniforms())
         if t < self.horizon_s:
             self.counts[email.bucket + _EMAIL_CHASED] += 1
             self._at(t - now, self._on_follow_up, call)
+
+    def _survey_uniforms(self) -> tuple[float, float]:
+        """Survey uniforms of a follow-up contact, from the run's ``surveys`` stream (1, 1 without surveys).
+
+        Follow-ups are created in the same order in a shorter and a longer run up to the shorter
+        horizon, so a shorter run stays an exact prefix of a longer one.
+        """
+        if not self.survey_share:
+            return 1.0, 1.0
+        u = self.surveys
+        return u.next(), u.next()
 
     def _pick_idle(self, site: _Site, channel: int, now: float) -> int:
         """Take an idle agent of ``site`` who handles ``channel`` (the site's selection rule), or -1."""
@@ -664,10 +682,11 @@ class Simulation:
 
     def _answer(self, call: Call, site: _Site, a: int, now: float) -> None:
         """Agent ``a`` takes a voice call or an email: decide its handle time and outcome."""
-        if call.channel == EMAIL:
+        email = call.channel == EMAIL
+        if email:
             call.state = ANSWERED
             site.email_in_service += 1
-            wait = now - call.t_arr
+            wait = 0.0  # an email's customer does not grow angry on hold; anger is the type's irate_p
         else:
             wait = self._count_answer(call, site, now)
         live = self.live
@@ -677,6 +696,8 @@ class Simulation:
         r = live.pressure[a]
         eq = self.contact
         irate = call.u_irate < eq.irate_probability(call.ctype, wait)
+        if irate and not email:
+            self.counts[call.bucket + _IRATE] += 1
         ht = eq.handle_time_s(call.base_s, p, f, r, irate)
         if call.scam:
             ht *= self._decide(call, site, p, f, r, irate, 1.0)
@@ -689,11 +710,9 @@ class Simulation:
         ev.callbacks.append(self._on_service_end)
 
     def _decide(self, call: Call, site: _Site, p: float, f: float, r: float, irate: bool, fcr_factor: float) -> float:
-        """Decide scam detection, escalation or resolution and the caller's anger; return the handle-time factor."""
+        """Decide scam detection, escalation or resolution (``irate``: the caller's anger); return the handle-time factor."""
         eq = self.contact
         ct = call.ctype
-        if irate:
-            self.counts[call.bucket + _IRATE] += 1
         call.irate = irate
         factor = 1.0
         if call.scam:
@@ -756,7 +775,9 @@ class Simulation:
         if self.learning_on:
             live.proficiency[a] = W.learn(p, self.learning_factor)
         live.calls_handled[a] += 1
-        live.kpi_handle_s[a] += handle
+        if call.channel == VOICE:  # the AHT target is a target for calls
+            live.kpi_handle_s[a] += handle
+            live.kpi_calls[a] += 1
         survey = -1
         csat = math.nan
         if outcome >= SCAM_DETECTED:
@@ -768,7 +789,7 @@ class Simulation:
             wait = now - call.t_arr if call.channel == EMAIL else call.t_ans - call.t_arr
             csat = self.contact.satisfaction(call.channel, call.attempt, wait, outcome == RESOLVED,
                                              outcome == ESCALATED, call.irate, p, live.pressure[a])
-            survey = self._score(csat, a, b)
+            survey = self._score(call, csat, a)
             if outcome == RESOLVED:
                 c[b + _RESOLVED] += 1
             elif outcome == ESCALATED:
@@ -779,24 +800,25 @@ class Simulation:
         if self.log is not None:
             self._log(call, call.t_ans - call.t_arr, handle, OUTCOMES[outcome], csat, survey)
 
-    def _score(self, csat: float, a: int, b: int) -> int:
-        """Book a contact's satisfaction ``csat`` for agent ``a`` in bucket ``b`` and maybe survey it.
+    def _score(self, call: Call, csat: float, a: int) -> int:
+        """Book ``call``'s satisfaction ``csat`` for agent ``a`` and maybe survey it.
 
+        Surveyed if ``u_survey < survey_share``; satisfied if ``u_happy < csat``; answers if
+        ``u_survey < survey_share x response_p`` (``x dissatisfied_response_ratio``, capped at 1,
+        if dissatisfied), so one uniform decides the survey and the answer.
         Returns the survey answer: 1 satisfied, 0 dissatisfied, -1 no response (or no survey).
         """
-        c, live = self.counts, self.live
+        c, live, b = self.counts, self.live, call.bucket
         c[b + _CSAT_N] += 1
         c[b + _CSAT_SUM] += csat
         live.csat_sum[a] += csat
         live.csat_n[a] += 1
-        if not self.survey_share:
-            return -1
-        u = self.surveys
-        if u.next() >= self.survey_share:
+        share = self.survey_share
+        if call.u_survey >= share:
             return -1
         c[b + _SURVEYS] += 1
-        satisfied = u.next() < csat
-        if u.next() >= (self.response_p if satisfied else self.unhappy_response_p):
+        satisfied = call.u_happy < csat
+        if call.u_survey >= share * (self.response_p if satisfied else self.unhappy_response_p):
             return -1
         c[b + _RESPONSES] += 1
         live.survey_n[a] += 1
@@ -833,6 +855,8 @@ class Simulation:
         else:
             self._chat_progress(a, now)
         call.irate = call.u_irate < self.contact.irate_probability(call.ctype, wait)
+        if call.irate:
+            self.counts[call.bucket + _IRATE] += 1
         call.work = self.contact.handle_time_s(call.base_s, live.proficiency[a], live.fatigue[a], live.pressure[a],
                                                call.irate)
         call.conc0 = self.chat_int[a]
@@ -982,7 +1006,7 @@ class Simulation:
         # stream identically and a shorter run is an exact prefix of a longer one.
         new = Call(call.caller, call.attempt + 1, kind, call.ctype, call.rank, t,
                    float(self.patience[call.ctype].ppf(u.next())), call.base_s, u.next(), u.next(), u.next(),
-                   u.next(), call.scam, u.next(), u.next(), call.channel)
+                   u.next(), call.scam, u.next(), u.next(), call.channel, *self._survey_uniforms())
         if call.channel == EMAIL:
             new.patience_s = math.inf
         if t < self.horizon_s:

@@ -37,7 +37,7 @@ themselves meaningful wherever they are reported or reused.
 from __future__ import annotations
 
 from . import config as C
-from .units import HOUR_S, MINUTE_S
+from .units import MINUTE_S
 
 
 class ContactModel:
@@ -77,7 +77,7 @@ class ContactModel:
         self.sat_channel = [self.sat.base * self.sat.channel_multiplier.get(ch, 1.0) for ch in C.CHANNELS]  # type: ignore[call-overload]
         """Satisfaction before the contact's own factors, per channel index (``config.CHANNELS`` order)."""
         ch = cfg.channels
-        self.wait_target_s = [cfg.sl_threshold_s, ch.chat.sl_threshold_s, ch.email.target_h * HOUR_S]
+        self.wait_target_s = [cfg.channel_targets_s[name] for name in C.CHANNELS]
         """The target ``T`` of the wait penalty per channel index (seconds)."""
         self.chat_fcr_penalty, self.chat_extra_load = ch.chat.fcr_penalty, ch.chat.load_per_extra_chat
 

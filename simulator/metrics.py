@@ -45,7 +45,7 @@ COUNTERS: Final[tuple[str, ...]] = (
     "supervisor_answered",  # escalated callers a supervisor started to serve
     "supervisor_abandoned",  # escalated callers who hung up waiting for a supervisor
     "supervisor_wait_s",  # sum of the supervisor-queue waits of those two
-    "irate",  # answered contacts whose caller was irate
+    "irate",  # answered voice calls and chats whose customer was irate
     "scams",  # handled scam contacts
     "scams_missed",  # scams the agent did not detect
     "busy_s",  # agent-seconds on calls

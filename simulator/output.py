@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 
 from . import metrics as M
 from .compare import Comparison
+from .plots import channels as channel_plots
 from .plots import compare as compare_plots
 from .plots import run as run_plots
 from .plots.common import FigureSpec
@@ -148,6 +149,9 @@ def write_run(rep: ReplicationResult, out: Path, *, elapsed_s: float, command: s
             calls.to_csv(tmp / "calls.csv", index=False)
         specs = run_plots.figures(rep.intraday, rep.days, rep.wait_hist, site_labels=labels,
                                   sl_threshold_s=cfg.sl_threshold_s)
+        specs += channel_plots.figures(rep.intraday, rep.days, cfg.channels_used, calls=calls,
+                                       targets_s=cfg.channel_targets_s,
+                                       email_target_share=cfg.channels.email.target_share)
         write_figures(tmp / "figures", specs, (
             f"{cfg.name}: {rep.replications} replications, seed {rep.seed}, days {cfg.warmup_days:g}-{cfg.days:g} "
             f"measured, T = {cfg.sl_threshold_s:g} s"))

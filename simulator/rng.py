@@ -36,7 +36,7 @@ STREAM_ID: Final[dict[str, int]] = {
     "design": 10,  # sampled sweep designs (replication 0), never used by a simulation
     "spinup": 11,  # the seed of a run's workforce spin-up (simulator.spinup)
     "resilience": 12,  # per day: the resilience of agents hired that day
-    "surveys": 13,  # per handled contact, if surveys are on: survey response and its answer
+    "surveys": 13,  # per offered contact, if surveys are on: whether surveyed and answering, and satisfied
     "chase": 14,  # unanswered emails: whether the customer phones, and that call's attributes
 }
 """Append-only registry of stream ids. Never renumber or reuse an id."""

@@ -52,7 +52,7 @@ CARRIED_FIELDS: Final[frozenset[str]] = frozenset({
     "burnout", "kpi_misses", "pressure",  # slow state
     "class_left",  # classroom days still to attend: day 0 opens like the spin-up's next day would
     "leave_reason",  # 0 for every row kept
-    "kpi_handle_s", "kpi_calls_from",  # the KPI period in progress (spinup_days keeps the review phase)
+    "kpi_handle_s", "kpi_calls",  # the KPI period in progress (spinup_days keeps the review phase)
     "absent", "worked",  # yesterday's flags: day 0's open_day and shift plan set them before any read
     "frailty",  # drawn at hire, fixed for the agent's working life
     "day_load",  # 0: close_horizon() consumed the last day's load into burnout

@@ -99,9 +99,9 @@ class AgentState:
     leave_reason: IntArray
     """0 while employed, else :data:`QUIT` or :data:`DISMISSED`."""
     kpi_handle_s: FloatArray
-    """Handle time (s) accumulated since the last KPI review."""
-    kpi_calls_from: IntArray
-    """``calls_handled`` at the last KPI review."""
+    """Handle time (s) of the voice calls handled since the last KPI review."""
+    kpi_calls: IntArray
+    """Voice calls handled since the last KPI review (the AHT target reviews voice calls only)."""
     absent: BoolArray
     """Absent today."""
     worked: BoolArray
@@ -142,7 +142,7 @@ class AgentState:
         f, i, b = np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
         return cls(site=i, shift=i, stage=i, hire_day=f, proficiency=f, calls_handled=i, fatigue=f,
                    fatigue_t=f, burnout=f, kpi_misses=i, pressure=f, floor_day=f, class_left=i,
-                   left_day=f, leave_reason=i, kpi_handle_s=f, kpi_calls_from=i, absent=b, worked=b,
+                   left_day=f, leave_reason=i, kpi_handle_s=f, kpi_calls=i, absent=b, worked=b,
                    frailty=f, day_load=f, skill=i, csat_sum=f, csat_n=i, survey_n=i, survey_pos=i,
                    kpi_csat_from=f, kpi_csat_n_from=i, kpi_survey_n_from=i, kpi_survey_pos_from=i)
 
@@ -488,7 +488,7 @@ class Workforce:
         if not due.any():
             return np.zeros(len(state), dtype=bool)
         graced = due & (day - state.floor_day >= self.grace[s])
-        calls = state.calls_handled - state.kpi_calls_from
+        calls = state.kpi_calls
         aht_reviewed = graced & ~np.isnan(self.aht_target[s]) & (calls >= self.min_calls[s])
         responses = state.survey_n - state.kpi_survey_n_from
         csat_reviewed = graced & ~np.isnan(self.csat_target[s]) & (responses >= self.csat_min_responses[s])
@@ -507,7 +507,7 @@ class Workforce:
                                      np.where(met, np.maximum(state.pressure - step, 0.0), state.pressure))
         state.burnout[missed] += self.burnout_cfg.kpi_weight
         state.kpi_handle_s[due] = 0.0
-        state.kpi_calls_from[due] = state.calls_handled[due]
+        state.kpi_calls[due] = 0
         for name in ("csat", "csat_n", "survey_n", "survey_pos"):
             getattr(state, f"kpi_{name}_from")[due] = getattr(state, "csat_sum" if name == "csat" else name)[due]
         count["kpi_reviews"] += self._bincount(state, eligible)
@@ -563,7 +563,7 @@ class Workforce:
         state.stage[done] = Stage.FLOOR
         state.proficiency[done] = self.p0[state.site[done]]
         state.floor_day[done] = day
-        state.kpi_calls_from[done] = state.calls_handled[done]
+        state.kpi_calls[done] = 0
 
     def _classroom(self, state: AgentState, day: int, paid_s: FloatArray) -> None:
         """Classroom runs Mon-Fri; each attended day is paid and counts down the course."""
@@ -745,8 +745,8 @@ class LiveAgents:
     """
 
     __slots__ = (
-        "proficiency", "fatigue", "fatigue_t", "pressure", "calls_handled", "kpi_handle_s", "frailty", "day_load",
-        "csat_sum", "csat_n", "survey_n", "survey_pos",
+        "proficiency", "fatigue", "fatigue_t", "pressure", "calls_handled", "kpi_handle_s", "kpi_calls", "frailty",
+        "day_load", "csat_sum", "csat_n", "survey_n", "survey_pos",
     )
 
     def __init__(self, state: AgentState) -> None:
@@ -756,6 +756,7 @@ class LiveAgents:
         self.pressure: list[float] = []
         self.calls_handled: list[int] = []
         self.kpi_handle_s: list[float] = []
+        self.kpi_calls: list[int] = []
         self.frailty: list[float] = []
         self.day_load: list[float] = []
         self.csat_sum: list[float] = []

@@ -60,6 +60,12 @@ LABELS: dict[str, str] = {
     "cost_abandon": "cost of abandoned contacts ({currency})",
     "cost_total": "total cost ({currency})",
     "cost_per_resolved": "cost per resolved caller ({currency})",
+    "voice_service_level": "voice service level (share answered within T)",
+    "chat_service_level": "chat service level (share of first responses within T)",
+    "email_backlog_mean": "emails waiting at the end of the day",
+    "email_response_target_met": "share of emails replied within the target",
+    "csat": "customer satisfaction (share satisfied)",
+    "csat_survey": "survey score (share of satisfied answers)",
 }
 """Axis labels, with units, of the common metric columns (``{currency}`` is filled in)."""
 
@@ -75,13 +81,18 @@ TITLES: dict[str, str] = {
     "fcr": "First-contact resolution",
     "attrition_annual": "Annual attrition",
     "cost_per_resolved": "Cost per resolved caller",
+    "voice_service_level": "Voice service level",
+    "chat_service_level": "Chat service level",
+    "email_backlog_mean": "Email backlog at day end",
+    "email_response_target_met": "Emails replied within target",
+    "csat": "Customer satisfaction",
 }
 """Short plot titles of the common metric columns."""
 
 PERCENT: frozenset[str] = SHARES | {"attrition_annual"}
 """Metrics shown in percent: the shares and annual attrition (which may exceed 100%)."""
 
-FULL_RANGE: frozenset[str] = frozenset({"service_level", "occupancy"})
+FULL_RANGE: frozenset[str] = frozenset({"service_level", "occupancy", "voice_service_level", "chat_service_level"})
 """Shares drawn on a fixed 0-100% axis (they usually span much of it)."""
 
 FigureSpec = tuple[str, tuple[float, float], Callable[[Figure], Any]]

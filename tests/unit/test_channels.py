@@ -153,3 +153,22 @@ def test_without_chat_or_email_the_new_counters_stay_zero() -> None:
         assert row[key] == 0, key
     assert math.isnan(row["chat_service_level"]) and row["voice_service_level"] == row["service_level"]
     assert row["csat_n"] == row["resolvable"] > 0
+
+
+def test_skill_groups_have_exact_counts_spread_over_the_shifts() -> None:
+    from simulator.workforce import spread_groups
+
+    group = spread_groups(40, [0.5, 0.3, 0.2])
+    assert np.bincount(group).tolist() == [20, 12, 8]
+    # Agents are listed shift by shift: each block of 10 gets about its share of every group.
+    for block in group.reshape(4, 10):
+        assert np.abs(np.bincount(block, minlength=3) - [5, 3, 2]).max() <= 1
+
+
+def test_a_channel_nobody_handles_is_a_config_error() -> None:
+    raw = multichannel()
+    raw["sites"][0]["skills"] = [{"name": "phones", "channels": ["voice", "email"], "share": 1.0}]
+    with pytest.raises(sim.ConfigError, match=r"sites\.s\.skills: no agent handles \['chat'\]"):
+        sim.load_config(raw)
+    with pytest.raises(sim.ConfigError, match=r"channels\.chat\.capacity: expected at least max_concurrency = 4"):
+        multichannel(**{"channels.chat.max_concurrency": 4})  # the curve has 3 entries

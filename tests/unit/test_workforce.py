@@ -64,7 +64,7 @@ def test_kpi_review_misses_pressure_and_dismissal() -> None:
     s = floor_state(3)
     s.floor_day[2] = 0.0  # agent 2 is in its grace period
     for review, expect_gone in ((7, False), (14, True)):
-        s.calls_handled[:] = s.kpi_calls_from + 20
+        s.kpi_calls[:] = 20
         s.kpi_handle_s[:] = [20 * 350.0, 20 * 250.0, 20 * 400.0]  # agent 0 misses, 1 meets, 2 in grace
         counts = wf.start_day(s, review, quiet_rng(), np.random.default_rng(0))
         assert counts["kpi_reviews"][0] == 2 and counts["kpi_misses"][0] == 1
@@ -82,7 +82,7 @@ def test_pressure_rises_by_step_on_a_miss() -> None:
     wf = Workforce(cfg)
     s = floor_state(1)
     for day, expected in ((1, 0.25), (2, 0.5)):
-        s.calls_handled[:] = s.kpi_calls_from + 5
+        s.kpi_calls[:] = 5
         s.kpi_handle_s[:] = 5 * 400.0
         wf.start_day(s, day, quiet_rng(), np.random.default_rng(0))
         assert s.pressure[0] == pytest.approx(expected)
@@ -108,8 +108,7 @@ def test_kpi_review_boundaries() -> None:
              (-400.0, 9, 9 * 400.0, False, False)]  # one call short: not reviewed
     s = floor_state(len(cases))
     s.floor_day[:] = [c[0] for c in cases]
-    s.kpi_calls_from[:] = 100
-    s.calls_handled[:] = [100 + c[1] for c in cases]
+    s.kpi_calls[:] = [c[1] for c in cases]
     s.kpi_handle_s[:] = [c[2] for c in cases]
     s.kpi_misses[:] = 1
     s.pressure[:] = 0.5
@@ -120,7 +119,7 @@ def test_kpi_review_boundaries() -> None:
     np.testing.assert_array_equal(s.pressure, np.where(missed, 0.75, np.where(reviewed, 0.25, 0.5)))
     assert counts["kpi_reviews"][0] == reviewed.sum() and counts["kpi_misses"][0] == missed.sum()
     np.testing.assert_array_equal(s.kpi_handle_s, 0.0)
-    np.testing.assert_array_equal(s.kpi_calls_from, s.calls_handled)
+    np.testing.assert_array_equal(s.kpi_calls, 0)
 
 
 def test_a_dismissed_agent_does_not_also_quit() -> None:
@@ -129,7 +128,7 @@ def test_a_dismissed_agent_does_not_also_quit() -> None:
                                     "misses_to_dismiss": 1},
                     "sites.s.attrition.annual_quit_rate": 0.5})
     s = floor_state(2)
-    s.calls_handled[:] = 5
+    s.kpi_calls[:] = 5
     s.kpi_handle_s[:] = [5 * 400.0, 5 * 200.0]  # agent 0 is dismissed, agent 1 meets the target
 
     class QuitAll(np.random.Generator):
@@ -148,7 +147,7 @@ def test_reviews_fall_on_multiples_of_review_days() -> None:
     s = floor_state(2)
     reviews = []
     for day in range(1, 16):
-        s.calls_handled += 3
+        s.kpi_calls += 3
         s.kpi_handle_s += 3 * 200.0
         reviews.append(int(wf.start_day(s, day, quiet_rng(), np.random.default_rng(0))["kpi_reviews"][0]))
     assert reviews == [2 if d in (7, 14) else 0 for d in range(1, 16)]
