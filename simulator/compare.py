@@ -112,7 +112,7 @@ class Comparison:
             if r.scenario != self.names[0]:
                 entry.update(diff=r.diff, diff_ci95=[r.diff_low, r.diff_high])
             out.setdefault(str(r.scenario), {})[str(r.metric)] = entry
-        for name, metrics in out.items():
+        for metrics in out.values():
             flat = {k: metrics.pop(k) for k in extra}
             metrics["channels"] = M.nest_channels(flat, used)
         return out

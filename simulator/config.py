@@ -288,10 +288,11 @@ class Satisfaction(ConfigModel):
         "long wait by a proficient unpressured agent."
     )
     channel_multiplier: dict[Channel, Positive] = Field(
-        default_factory=lambda: {"voice": 1.0, "chat": 1.05, "email": 0.95},
+        default_factory=lambda: {"voice": 1.0, "chat": 1.05, "email": 0.95},  # type: ignore[arg-type]
         description="Multiplier per channel (missing channels 1).",
     )
-    unresolved_multiplier: Probability = Field(0.75, description="x this if not resolved (resolved score 1/0.75 higher).")
+    unresolved_multiplier: Probability = Field(
+        0.75, description="x this if not resolved (resolved contacts score 1/0.75 higher).")
     escalated_multiplier: Probability = Field(0.88, description="x this if escalated (transferred).")
     irate_multiplier: Probability = Field(0.67, description="x this if the customer was irate.")
     repeat_multiplier: Probability = Field(0.9, description="x this if the caller contacted before (attempt > 0).")
@@ -424,7 +425,7 @@ class Training(ConfigModel):
 
 
 class Kpi(ConfigModel):
-    """Per-agent targets (average handle time, survey score) reviewed periodically; repeated misses lead to dismissal."""
+    """Per-agent targets (average handle time, survey score) reviewed periodically; misses lead to dismissal."""
 
     aht_target_s: Positive | None = Field(None, description="AHT target (seconds); null: no KPI reviews.")
     review_days: int = Field(7, ge=1, description="Review period (days); reviews at the start of days k, 2k, ...")
@@ -756,8 +757,10 @@ class Scenario(ConfigModel):
 
     @property
     def channel_targets_s(self) -> dict[str, float]:
-        """Each channel's target T (seconds): voice ``sl_threshold_s``, chat its first-response
-        threshold, email ``target_h`` x 3600."""
+        """Each channel's target T (seconds).
+
+        Voice ``sl_threshold_s``, chat its first-response threshold, email ``target_h`` x 3600.
+        """
         return {"voice": self.sl_threshold_s, "chat": self.channels.chat.sl_threshold_s,
                 "email": self.channels.email.target_h * 3600.0}
 

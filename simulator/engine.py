@@ -710,7 +710,7 @@ class Simulation:
         ev.callbacks.append(self._on_service_end)
 
     def _decide(self, call: Call, site: _Site, p: float, f: float, r: float, irate: bool, fcr_factor: float) -> float:
-        """Decide scam detection, escalation or resolution (``irate``: the caller's anger); return the handle-time factor."""
+        """Decide scam detection, escalation or resolution (``irate``: the anger); return the handle-time factor."""
         eq = self.contact
         ct = call.ctype
         call.irate = irate
@@ -920,7 +920,8 @@ class Simulation:
 
     def _take_chats(self, a: int, site: _Site, now: float) -> bool:
         """Agent ``a`` takes waiting chats, oldest first, up to its concurrency limit; whether it took any."""
-        if site.groups[CHAT] is not None and self.skill[a] not in site.groups[CHAT]:
+        groups = site.groups[CHAT]
+        if groups is not None and self.skill[a] not in groups:
             return False
         queue, took = site.chat_queue, False
         while queue and len(self.chats[a]) < self.max_chats:

@@ -85,8 +85,10 @@ class ReplicationResult:
         return pd.DataFrame(rows)
 
     def summary_dict(self, site: str = "all") -> dict[str, Any]:
-        """``{metric: {"mean": x, "ci95": [lo, hi]}}`` for one site, and ``"channels"``:
-        ``{channel: {key: {"mean", "ci95"}}}`` (``metrics.CHANNEL_KEYS``; empty for voice only)."""
+        """``{metric: {"mean": x, "ci95": [lo, hi]}}`` for one site, and ``"channels"``.
+
+        ``channels`` is ``{channel: {key: {"mean", "ci95"}}}`` (``metrics.CHANNEL_KEYS``; empty for voice only).
+        """
         s = self.summary
         s = s[s["site"] == site]
         flat = {str(r.metric): {"mean": r.mean, "ci95": [r.ci_low, r.ci_high]} for r in s.itertuples()}

@@ -150,8 +150,10 @@ class AgentState:
         self, site: IntArray, shift: IntArray, stage: int, hire_day: FloatArray, frailty: FloatArray | None = None,
         skill: IntArray | None = None,
     ) -> None:
-        """Append agents with fresh state (zero fatigue and burnout, ``p = 0``), ``frailty`` (default 1)
-        and ``skill`` group (default 0)."""
+        """Append agents with fresh state (zero fatigue and burnout, ``p = 0``).
+
+        ``frailty`` defaults to 1 and ``skill`` (the skill group) to 0.
+        """
         n = site.size
         if n == 0:
             return

@@ -117,8 +117,9 @@ POINTS = {
     "chat A": Point("chat A", 24, _subset(_CA, ("p_wait", "abandon_rate", "wait_mean_s", "asa_s", "service_level")),
                     {"P(wait) +8%": {"p_wait": 0.08 * _CA["p_wait"]},
                      "abandonment +15%": {"abandon_rate": 0.15 * _CA["abandon_rate"]}}),
-    "email": Point("email", 16, _EM, {"mean response +2%": {"email_response_mean_h": 0.02 * _EM["email_response_mean_h"]},
-                                      "target met -1 pt": {"email_response_target_met": -0.01}}),
+    "email": Point("email", 16, _EM,
+                   {"mean response +2%": {"email_response_mean_h": 0.02 * _EM["email_response_mean_h"]},
+                    "target met -1 pt": {"email_response_target_met": -0.01}}),
 }
 COMPARISONS = sum(len(p.exact) for p in POINTS.values())
 A_EACH = ALPHA / COMPARISONS
