@@ -146,7 +146,8 @@ def run(config: str, sets: tuple[str, ...], replications: int, seed: int, worker
     """Simulate CONFIG and write a results folder with tables and figures.
 
     Prints the mean and 95% confidence interval of each metric over replications
-    (site 'all' aggregates sites). The folder holds the resolved config, seed, versions,
+    (site 'all' aggregates sites; with chat or email also each channel's metrics, nested
+    under "channels" in --json). The folder holds the resolved config, seed, versions,
     summary, per-replication, day and intraday tables, and figures.
     """
     cfg = _load(config, sets)

@@ -102,15 +102,20 @@ def run_invariants(cfg: sim.Scenario, seed: int) -> None:
     # Conservation over the whole run.
     assert c["offered"] == c["answered"] + c["abandoned"] + c["blocked"] + waiting
     assert c["offered"] == c["unique_callers"] + c["redials"] + c["repeat_calls"]
-    assert c["handled"] + sum(res.in_service_at_end) == c["answered"]
+    assert c["handled"] + sum(res.in_service_at_end) == c["answered"] + c["email_replied"]
     assert c["resolvable"] + c["scams"] == c["handled"]
+    # Email: every arrival is replied, waiting in the backlog or being answered at the end.
+    assert c["email_arrived"] == c["email_replied"] + sum(res.emails_at_end) + sum(res.emails_in_service_at_end)
+    # Chat: an agent holding chats holds at least one and at most max_concurrency.
+    assert c["chat_agent_s"] - 1e-6 <= c["chat_s"] <= cfg.channels.chat.max_concurrency * c["chat_agent_s"] + 1e-6
     # Little's law, exact form: the time integral of the queue equals the sum of waits.
     if waiting == 0:
         assert math.isclose(c["queue_s"], c["wait_answered_s"] + c["wait_abandoned_s"], rel_tol=1e-9, abs_tol=1e-6)
     assert c["busy_s"] <= c["staffed_s"] + 1e-6
     log = res.calls
     assert (log["wait_s"] >= 0).all() and (log["handle_s"] >= 0).all()
-    assert len(log) + sum(res.in_service_at_end) == c["answered"] + c["abandoned"] + c["blocked"]
+    assert len(log) + sum(res.in_service_at_end) == c["answered"] + c["abandoned"] + c["blocked"] + c["email_replied"]
+    assert (log["csat"].dropna().between(0, 1)).all()
     assert (log["outcome"] == "abandoned").sum() == c["abandoned"]
 
 
@@ -143,11 +148,56 @@ def test_invariants_hold_on_random_scenarios(agents, rate, patience, line_limit,
     run_invariants(cfg, seed)
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    agents=st.integers(1, 8),
+    rate=st.floats(10, 150),
+    shares=st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 1.0)).filter(lambda x: sum(x) > 0.1),
+    concurrency=st.integers(1, 4),
+    reserve=st.integers(0, 2),
+    blended=st.booleans(),
+    chase=st.booleans(),
+    survey_kpi=st.booleans(),
+    seed=st.integers(0, 2**32),
+)
+def test_invariants_hold_on_random_multichannel_scenarios(
+    agents, rate, shares, concurrency, reserve, blended, chase, survey_kpi, seed
+):
+    """Conservation, exact Little's law and the chat bounds with every channel mechanism switched on or off."""
+    total = sum(shares)
+    types = [{"name": ch, "share": x / total, "channel": ch, "fcr": 0.7, "irate_p": 0.1, "escalation_p": 0.1,
+              "scam_p": 0.05, "handle_time": {"dist": "exponential", "mean_s": 300}}
+             for ch, x in zip(("voice", "chat", "email"), shares, strict=True) if x > 0]
+    types[-1]["share"] = 1.0 - sum(t["share"] for t in types[:-1])
+    used = [t["channel"] for t in types]
+    skills = None if blended or len(used) == 1 else [
+        {"name": "one", "channels": used[:1], "share": 0.5}, {"name": "rest", "channels": used[1:], "share": 0.5}]
+    shifts = [{"name": "day", "start_h": 6, "length_h": 10, "weekdays": ALL_DAYS, "share": 0.5,
+               "breaks": [{"start_min": 90, "length_min": 20}]},
+              {"name": "eve", "start_h": 14, "length_h": 10, "weekdays": ALL_DAYS[:5], "share": 0.5}]
+    over: dict[str, object] = {
+        "days": 3, "sites.s.agents": max(agents, 2 if skills else 1), "demand.calls_per_hour": rate,
+        "demand.call_types": types, "demand.redial.p": 0.5, "demand.repeat.p": 0.5,
+        "demand.repeat.delay": {"dist": "exponential", "mean_s": 3600}, "sites.s.skills": skills,
+        "sites.s.supervisors.count": 1, "sites.s.roster.shifts": shifts,
+        "channels.chat.max_concurrency": concurrency, "channels.email.reserve_idle": reserve,
+        "satisfaction.survey_share": 0.5, "satisfaction.response_p": 0.5,
+    }
+    if chase and "voice" in used:
+        over.update({"channels.email.chase_after_h": 0.5, "channels.email.chase_p": 0.5})
+    if survey_kpi:
+        over.update({"sites.s.kpi": {"csat_target": 0.9, "csat_min_responses": 2, "review_days": 1,
+                                     "grace_days": 0, "misses_to_dismiss": 1}})
+    run_invariants(scenario(over), seed)
+
+
 def test_invariants_on_baseline_week() -> None:
     from tests.conftest import ROOT
 
     run_invariants(sim.load_config(ROOT / "configs/baseline.yaml", overrides={"days": 7, "warmup_days": 1,
                                                                                         "spinup_days": 0}), 1)
+    run_invariants(sim.load_config(ROOT / "configs/multichannel.yaml", overrides={"days": 7, "warmup_days": 1,
+                                                                                            "spinup_days": 0}), 1)
 
 
 def test_shift_end_finishes_the_call_and_counts_overtime() -> None:
