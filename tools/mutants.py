@@ -13,10 +13,10 @@ re-run without re-running anything.
 
 Usage::
 
-    python tools/mutants.py run [--modules "stats costs engine:10"] [--sample 1|2|5|10] [--jobs 2]
+    python tools/mutants.py run [--modules "stats costs engine.simulation:10"] [--sample 1|2|5|10] [--jobs 2]
     python tools/mutants.py report [--modules ...]
 
-``engine:10`` runs every 10th mutant of ``engine.py``; ``--sample`` is the default for names
+``engine.simulation:10`` runs every 10th mutant of ``engine/simulation.py``; ``--sample`` is the default for names
 without ``:k``.
 
 Score: ``(killed + timeout) / (mutants - no tests)``. "No tests" are mutants of functions
@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = ROOT / "mutants"
 TIMES = MUTANTS / "mutants-times.json"
-CORE = ("workforce", "demand", "routing", "costs", "stats", "formulas", "engine")
+CORE = ("workforce", "demand", "routing", "costs", "stats", "formulas", "engine.simulation", "engine.recorder")
 SAMPLE_GLOB = {1: "*", 2: "*__mutmut_*[02468]", 5: "*__mutmut_*[05]", 10: "*__mutmut_*0"}
 """Mutant-name globs for a 1-in-k sample: mutmut numbers each function's mutants 1, 2, ...,
 so the last digit picks every k-th mutant of every function (functions with fewer than k
@@ -59,9 +59,14 @@ def mutmut() -> str:
     return str(exe) if exe.exists() else "mutmut"
 
 
+def source(module: str) -> str:
+    """File of a module below ``simulator/``: ``engine.simulation`` -> ``engine/simulation.py``."""
+    return module.replace(".", "/") + ".py"
+
+
 def load_meta(module: str) -> dict[str, int | None]:
     """Exit code of each mutant of ``simulator/<module>.py`` (None: not run yet)."""
-    path = MUTANTS / "simulator" / f"{module}.py.meta"
+    path = MUTANTS / "simulator" / f"{source(module)}.meta"
     if not path.exists():
         return {}
     data: dict[str, int | None] = json.loads(path.read_text())["exit_code_by_key"]
@@ -74,7 +79,7 @@ def load_times() -> dict[str, dict[str, float]]:
 
 
 def parse_modules(spec: str, sample: int) -> list[tuple[str, int]]:
-    """``"stats engine:10"`` -> ``[("stats", sample), ("engine", 10)]``."""
+    """``"stats engine.simulation:10"`` -> ``[("stats", sample), ("engine.simulation", 10)]``."""
     out = []
     for item in spec.split():
         name, _, k = item.partition(":")
@@ -123,7 +128,7 @@ class Survivor:
 
 def def_lines(module: str) -> dict[str, int]:
     """Line of ``def`` of each function and method, keyed like mutmut's mangled names."""
-    tree = ast.parse((ROOT / "simulator" / f"{module}.py").read_text())
+    tree = ast.parse((ROOT / "simulator" / source(module)).read_text())
     out: dict[str, int] = {}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
@@ -171,7 +176,8 @@ def diff_of(name: str) -> str:
     try:
         from mutmut.mutation.diff_apply import get_diff_for_mutant  # in-process: much faster
 
-        return str(get_diff_for_mutant(name, path=Path("simulator") / f"{name.split('.')[1]}.py"))
+        module = ".".join(name.split(".")[1:-1])
+        return str(get_diff_for_mutant(name, path=Path("simulator") / source(module)))
     except Exception:  # noqa: BLE001 - any internal change in mutmut: fall back to the CLI
         out = subprocess.run([mutmut(), "show", name], cwd=ROOT, capture_output=True, text=True)
         return out.stdout
@@ -209,8 +215,8 @@ def report(modules: list[str]) -> None:
         defs = def_lines(module)
         survivors = sorted((locate(n, diff_of(n), defs) for n, c in meta.items() if STATUS.get(c) == "survived"),
                            key=lambda s: (s.line, s.name))
-        md += [f"## simulator/{module}.py ({len(survivors)} survived)", ""]
-        md += [f"- `simulator/{module}.py:{s.line}` `{s.before}` -> `{s.after}` ({s.name.rpartition('.')[2]})"
+        md += [f"## simulator/{source(module)} ({len(survivors)} survived)", ""]
+        md += [f"- `simulator/{source(module)}:{s.line}` `{s.before}` -> `{s.after}` ({s.name.rpartition('.')[2]})"
                for s in survivors]
         md.append("")
     print("\n".join(rows))

@@ -1,4 +1,4 @@
-"""The SimPy engine of the intraday call flow.
+"""The simulation of one replication: the day calendar, the call flow and the floor of agents.
 
 SimPy's event queue orders everything that happens. Two SimPy processes run the calendar:
 ``_days`` starts each day (absences, shift plan, the day's pre-drawn callers) and
@@ -43,7 +43,6 @@ No I/O here: :meth:`Simulation.run` returns a :class:`~simulator.result.Simulati
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Generator
 from itertools import repeat
 from typing import Any, cast
@@ -52,161 +51,84 @@ import numpy as np
 import simpy
 from simpy.events import Event, Timeout
 
-from . import config as C
-from . import metrics as M
-from . import workforce as W
-from .costs import book_costs
-from .demand import DECISIONS, DayCallers, OpeningCalendar, draw_day
-from .distributions import from_spec
-from .formulas import ContactModel
-from .result import SimulationResult
-from .rng import UniformBlocks, stream
-from .routing import AGENT_SELECTORS, SITE_ROUTERS
-from .units import DAY_S, HOUR_S, MINUTE_S
-
-# Contact kinds, channels, states and outcomes.
-FIRST, REDIAL, REPEAT = 0, 1, 2
-VOICE, CHAT, EMAIL = (C.CHANNELS.index(ch) for ch in ("voice", "chat", "email"))
-WAITING, ANSWERED, ABANDONED, SUP_WAITING, SUP_SERVED, SUP_ABANDONED = 0, 1, 2, 3, 4, 5
-RESOLVED, UNRESOLVED, ESCALATED, SCAM_DETECTED, SCAM_MISSED = 0, 1, 2, 3, 4
-OUTCOMES = ("resolved", "unresolved", "escalated", "scam_detected", "scam_missed")
-# Agent modes.
-OFF, IDLE, BUSY, BREAK, CHATTING = 0, 1, 2, 3, 4
-"""BUSY: on one voice call or email; CHATTING: holding one or more chats."""
-_EPS_S = 1e-9
-"""A chat whose remaining work is below this (seconds) has ended (processor-sharing round-off)."""
-SHIFT_END = -1.0
-"""Pending-off marker: leave at the end of the current call."""
-
-_NC = M.N_COUNTERS
-_OFFERED, _ANSWERED, _ABANDONED, _BLOCKED = (M.K[k] for k in ("offered", "answered", "abandoned", "blocked"))
-_WITHIN, _WAITED, _WAIT_ANS, _WAIT_AB = (
-    M.K[k] for k in ("answered_within_sl", "waited", "wait_answered_s", "wait_abandoned_s")
+from .. import config as C
+from .. import metrics as M
+from .. import workforce as W
+from ..costs import book_costs
+from ..demand import DECISIONS, DayCallers, OpeningCalendar, draw_day
+from ..distributions import from_spec
+from ..formulas import ContactModel
+from ..result import SimulationResult
+from ..rng import UniformBlocks, stream
+from ..routing import AGENT_SELECTORS, SITE_ROUTERS
+from ..units import DAY_S, HOUR_S, MINUTE_S
+from .recorder import (
+    K_ABANDONED,
+    K_BLOCKED,
+    K_BUSY_S,
+    K_CHAT_ABANDONED,
+    K_CHAT_AGENT_S,
+    K_CHAT_OFFERED,
+    K_CHAT_S,
+    K_CSAT_N,
+    K_CSAT_SUM,
+    K_EMAIL_ARRIVED,
+    K_EMAIL_CHASED,
+    K_ESCALATIONS,
+    K_HANDLE_S,
+    K_HANDLED,
+    K_IRATE,
+    K_KIND,
+    K_OFFERED,
+    K_OVERTIME_S,
+    K_RESOLVABLE,
+    K_RESOLVED,
+    K_RESPONSES,
+    K_SATISFIED,
+    K_SCAMS,
+    K_SCAMS_MISSED,
+    K_SUP_ABANDONED,
+    K_SUP_ANSWERED,
+    K_SUP_RESOLVED,
+    K_SUP_WAIT,
+    K_SURVEYS,
+    K_WAIT_AB,
+    K_WAITED,
+    NC,
+    Recorder,
 )
-_HANDLED, _HANDLE_S, _RESOLVABLE, _RESOLVED = (M.K[k] for k in ("handled", "handle_s", "resolvable", "resolved"))
-_ESCALATIONS, _SUP_RESOLVED, _IRATE = (M.K[k] for k in ("escalations", "supervisor_resolved", "irate"))
-_SCAMS, _SCAMS_MISSED = M.K["scams"], M.K["scams_missed"]
-_BUSY_S, _STAFFED_S, _OVERTIME_S, _QUEUE_S = (M.K[k] for k in ("busy_s", "staffed_s", "overtime_s", "queue_s"))
-_FATIGUE_SUM, _FATIGUE_N = M.K["fatigue_sum"], M.K["fatigue_n"]
-_SUP_ANSWERED, _SUP_ABANDONED, _SUP_WAIT = (
-    M.K[k] for k in ("supervisor_answered", "supervisor_abandoned", "supervisor_wait_s"))
-_CHAT_OFFERED, _CHAT_ANSWERED, _CHAT_ABANDONED, _CHAT_WITHIN, _CHAT_WAIT, _CHAT_S, _CHAT_AGENT_S = (
-    M.K[k] for k in ("chat_offered", "chat_answered", "chat_abandoned", "chat_within_sl", "chat_wait_s",
-                     "chat_s", "chat_agent_s"))
-_EMAIL_ARRIVED, _EMAIL_REPLIED, _EMAIL_RESPONSE, _EMAIL_WITHIN, _EMAIL_BACKLOG, _EMAIL_DAYS, _EMAIL_CHASED = (
-    M.K[k] for k in ("email_arrived", "email_replied", "email_response_s", "email_within_target",
-                     "email_backlog", "email_backlog_days", "email_chased"))
-_CSAT_N, _CSAT_SUM, _SURVEYS, _RESPONSES, _SATISFIED = (
-    M.K[k] for k in ("csat_n", "csat_sum", "surveys", "survey_responses", "survey_satisfied"))
-_LAST_BIN = M.WAIT_BINS - 1
-_LAST_RESPONSE_BIN = M.RESPONSE_BINS - 1
-_KIND_COUNTER = (M.K["unique_callers"], M.K["redials"], M.K["repeat_calls"])
+from .state import (
+    ABANDONED,
+    ANSWERED,
+    BREAK,
+    BUSY,
+    CHAT,
+    CHATTING,
+    EMAIL,
+    EPS_S,
+    ESCALATED,
+    FIRST,
+    IDLE,
+    OFF,
+    OUTCOMES,
+    REDIAL,
+    REPEAT,
+    RESOLVED,
+    SCAM_DETECTED,
+    SCAM_MISSED,
+    SHIFT_END,
+    SUP_ABANDONED,
+    SUP_SERVED,
+    SUP_WAITING,
+    UNRESOLVED,
+    VOICE,
+    WAITING,
+    Call,
+    FollowUps,
+    SiteState,
+)
+
 _U = {name: i for i, name in enumerate(DECISIONS)}
-
-class Call:
-    """One contact. Plain slots: created once per contact, read in callbacks."""
-
-    __slots__ = (
-        "caller", "attempt", "kind", "ctype", "rank", "t_arr", "patience_s", "base_s", "u_sup",
-        "u_irate", "u_res", "u_esc", "scam", "u_detect", "u_route",
-        "channel", "site", "bucket", "state", "agent", "t_ans", "irate", "outcome", "t_esc", "work", "conc0",
-        "u_survey", "u_happy",
-    )
-
-    def __init__(
-        self, caller: int, attempt: int, kind: int, ctype: int, rank: int, t_arr: float,
-        patience_s: float, base_s: float, u_sup: float, u_irate: float, u_res: float,
-        u_esc: float, scam: bool, u_detect: float, u_route: float, channel: int, u_survey: float,
-        u_happy: float,
-    ) -> None:
-        self.caller = caller
-        self.attempt = attempt
-        self.kind = kind
-        self.ctype = ctype
-        self.rank = rank
-        self.t_arr = t_arr
-        self.patience_s = patience_s
-        self.base_s = base_s
-        self.u_sup = u_sup
-        self.u_irate = u_irate
-        self.u_res = u_res
-        self.u_esc = u_esc
-        self.scam = scam
-        self.u_detect = u_detect
-        self.u_route = u_route
-        self.channel = channel
-        self.u_survey = u_survey
-        """Uniform deciding whether the customer is surveyed and answers."""
-        self.u_happy = u_happy
-        """Uniform deciding whether a surveyed customer is satisfied."""
-        self.state = WAITING
-        self.site: _Site
-        self.bucket = 0
-        self.agent = -1
-        self.t_ans = 0.0
-        self.irate = False
-        self.outcome = UNRESOLVED
-        self.t_esc = 0.0
-        self.work = 0.0
-        """Chat: work left at the agent's last processor-sharing update (seconds at rate 1)."""
-        self.conc0 = 0.0
-        """Chat: the agent's concurrency integral when the chat started (chat-seconds)."""
-
-
-class _Site:
-    """Runtime state of one site: queues, idle agents, supervisors, time integrals."""
-
-    __slots__ = (
-        "index", "queues", "n_waiting", "idle", "selector", "line_limit", "resolution_multiplier",
-        "sup_count", "sup_on", "sup_busy", "sup_queue", "sup_waiting", "sup_dist", "sup_resolution_p",
-        "sup_patience", "queue_t", "n_on", "staff_t", "chat_queue", "n_chat_waiting", "chatting", "emails",
-        "email_in_service", "groups",
-    )
-
-    def __init__(self, index: int, cfg: C.Site, n_ranks: int, selector: Any) -> None:
-        self.index = index
-        self.queues: list[deque[Call]] = [deque() for _ in range(n_ranks)]
-        self.n_waiting = 0
-        self.idle: list[int] = []
-        self.selector = selector
-        self.line_limit = cfg.line_limit
-        self.resolution_multiplier = cfg.resolution_multiplier
-        self.sup_count = cfg.supervisors.count
-        self.sup_on = 0
-        """Supervisors on duty now."""
-        self.sup_busy = 0
-        self.sup_queue: deque[Call] = deque()
-        self.sup_waiting = 0
-        """Callers waiting for a supervisor (the queue may also hold callers who hung up)."""
-        self.sup_dist = from_spec(cfg.supervisors.handle_time)
-        self.sup_resolution_p = cfg.supervisors.resolution_p
-        self.sup_patience = cfg.supervisors.patience_multiplier
-        self.queue_t = 0.0
-        self.n_on = 0
-        self.staff_t = 0.0
-        self.chat_queue: deque[Call] = deque()
-        self.n_chat_waiting = 0
-        """Chats waiting (also counted in ``n_waiting``, which the line limit ignores for them)."""
-        self.chatting: list[int] = []
-        """Agents holding chats, in the order they started chatting."""
-        self.emails: deque[Call] = deque()
-        """The email backlog, oldest first."""
-        self.email_in_service = 0
-        self.groups: list[frozenset[int] | None] = [
-            None if cfg.skills is None or all(ch in g.channels for g in cfg.skills)
-            else frozenset(i for i, g in enumerate(cfg.skills) if ch in g.channels)
-            for ch in C.CHANNELS
-        ]
-        """Per channel index: the skill groups that handle it, None when every agent does."""
-
-
-class _FollowUps:
-    """Redials or repeats: decision, delay and the new contact's attributes from one stream."""
-
-    def __init__(self, p: float, delay: C.DurationSpec, rng: np.random.Generator) -> None:
-        self.p = p
-        self.delay = from_spec(delay)
-        self.u = UniformBlocks(rng)
 
 
 class Simulation:
@@ -234,11 +156,9 @@ class Simulation:
         self.n_days = math.ceil(cfg.days)
         self.end_s = (self.n_days + 1) * DAY_S  # one extra day to drain the queues
         self.n_sites = len(cfg.sites)
-        self.acc = M.Accumulator(int(self.end_s // self.interval_s), self.n_sites)
-        self.counts = self.acc.counts
-        self.wait_hist = [0] * (self.n_sites * M.WAIT_BINS)
-        self.response_hist = [0] * (self.n_sites * M.RESPONSE_BINS)
-        self.warmup_s = cfg.warmup_days * DAY_S
+        self.rec = Recorder(self.env, cfg, int(self.end_s // self.interval_s), call_log)
+        self.counts = self.rec.counts
+        """The recorder's counter buffer, incremented in place by the call flow."""
 
         self.agents = (W.AgentState.initial(cfg, stream(seed, replication, "agents"),
                                             stream(seed, replication, "resilience"))
@@ -268,7 +188,6 @@ class Simulation:
         self.fatigue_on = b.fatigue.load_per_call > 0
         self.learning_on = self.learning_factor != 1.0
         self.contact = ContactModel(cfg)
-        self.sl_threshold_s = cfg.sl_threshold_s
 
         types = cfg.demand.call_types
         ranks = sorted({t.priority for t in types})
@@ -282,8 +201,6 @@ class Simulation:
         self.max_chats = chat.max_concurrency
         self.chat_rate = [0.0] + [c / n for n, c in enumerate(chat.capacity[: chat.max_concurrency], 1)]
         """Progress rate of each chat of an agent holding n chats: c(n) / n."""
-        self.chat_sl_s = chat.sl_threshold_s
-        self.email_target_s = cfg.channel_targets_s["email"]
         self.email_reserve = email.reserve_idle
         self.chase_s = None if email.chase_after_h is None or email.chase_p == 0 else email.chase_after_h * HOUR_S
         self.chase_p = email.chase_p
@@ -301,19 +218,19 @@ class Simulation:
 
         selection = UniformBlocks(stream(seed, replication, "selection"))
         self.sites = [
-            _Site(i, sc, len(ranks), AGENT_SELECTORS[sc.agent_selection](self.live, cfg.behaviour, selection))
+            SiteState(i, sc, len(ranks), AGENT_SELECTORS[sc.agent_selection](self.live, cfg.behaviour, selection))
             for i, sc in enumerate(cfg.sites)
         ]
         self.router = SITE_ROUTERS[cfg.routing.policy](cfg)
         d = cfg.demand
-        self.redials = _FollowUps(d.redial.p, d.redial.delay, stream(seed, replication, "redials"))
-        self.repeats = _FollowUps(d.repeat.p, d.repeat.delay, stream(seed, replication, "repeats"))
+        self.redials = FollowUps(d.redial.p, d.redial.delay, stream(seed, replication, "redials"))
+        self.repeats = FollowUps(d.repeat.p, d.repeat.delay, stream(seed, replication, "repeats"))
         self.calendar = OpeningCalendar(cfg, self.n_days)
         if self.calendar.always_open:
             for site in self.sites:
                 site.sup_on = site.sup_count
         self.next_caller = 0
-        self.log: list[tuple[Any, ...]] | None = [] if call_log else None
+        self.log = self.rec.log
         self._day_calls: list[Call] = []
         self._day_t: list[float] = []
         self._day_i = 0
@@ -339,10 +256,10 @@ class Simulation:
             t = min(t + 60.0, self.end_s)
             env.run(until=t)
         for site in self.sites:
-            self._queue_change(site, 0)
-            self._staff_change(site, 0)
+            self.rec.queue_change(site, 0)
+            self.rec.staff_change(site, 0)
         self.live.store(self.agents)
-        counts = self.acc.table()
+        counts = self.rec.acc.table()
         W.book_new_hire_attrition(counts, self.agents, self.cfg.days, self.interval_s)
         book_costs(counts, self.cfg)
         return SimulationResult(
@@ -350,8 +267,8 @@ class Simulation:
             seed=self.seed,
             replication=self.replication,
             counts=counts,
-            wait_hist=np.asarray(self.wait_hist, dtype=np.int64).reshape(self.n_sites, M.WAIT_BINS),
-            response_hist=np.asarray(self.response_hist, dtype=np.int64).reshape(self.n_sites, M.RESPONSE_BINS),
+            wait_hist=np.asarray(self.rec.wait_hist, dtype=np.int64).reshape(self.n_sites, M.WAIT_BINS),
+            response_hist=np.asarray(self.rec.response_hist, dtype=np.int64).reshape(self.n_sites, M.RESPONSE_BINS),
             waiting_at_end=[s.n_waiting for s in self.sites],
             in_service_at_end=[
                 int(busy) - site.email_in_service + sum(len(self.chats[a]) for a in site.chatting)
@@ -413,9 +330,9 @@ class Simulation:
             agents.worked[plan.agent] = True
             self._schedule_shifts(plan)
             self._schedule_supervisors(day, day_counts)
-            self._book_day(day, day_counts)
+            self.rec.book_day(day, day_counts)
             if self.email_on and day > 0:
-                self._book_backlog(day)
+                self.rec.book_backlog(day, self.sites)
             self.live.load(agents)
             if day < self.n_days:
                 self._load_day(draw_day(cfg, self.seed, self.replication, day, self.horizon_s))
@@ -436,28 +353,6 @@ class Simulation:
             self.chat_ver += [0] * extra
             self.chat_since += [0.0] * extra
 
-    def _book_day(self, day: int, day_counts: dict[str, np.ndarray]) -> None:
-        """Add the workforce counters of ``day`` to the first interval of the day."""
-        i = round(day * DAY_S / self.interval_s)
-        if i >= self.acc.n_intervals:
-            return
-        c, ns = self.counts, self.n_sites
-        for name, values in day_counts.items():
-            k = M.K[name]
-            for s, v in enumerate(values.tolist()):
-                c[(i * ns + s) * _NC + k] += v
-
-    def _book_backlog(self, day: int) -> None:
-        """Add each site's email backlog at the midnight starting ``day`` to the last interval of ``day - 1``."""
-        i = round(day * DAY_S / self.interval_s) - 1
-        if i >= self.acc.n_intervals:
-            return
-        c, ns = self.counts, self.n_sites
-        for site in self.sites:
-            b = (i * ns + site.index) * _NC
-            c[b + _EMAIL_BACKLOG] += len(site.emails)
-            c[b + _EMAIL_DAYS] += 1
-
     def _schedule_supervisors(self, day: int, day_counts: dict[str, np.ndarray]) -> None:
         """Put each site's supervisors on duty for the day's opening hours; add their paid seconds."""
         if self.calendar.always_open:
@@ -476,7 +371,7 @@ class Simulation:
 
     def _ticks(self) -> Generator[Event, Any, None]:
         tau = self.cfg.behaviour.fatigue.recovery_tau_s
-        c, ns = self.counts, self.n_sites
+        ns = self.n_sites
         i = 0
         while True:
             yield self.env.timeout(self.interval_s)
@@ -486,12 +381,8 @@ class Simulation:
             on = (mode == IDLE) | working
             f = W.fatigue_now(np.asarray(self.live.fatigue), np.asarray(self.live.fatigue_t),
                               self.env.now, tau, working)
-            sums = np.bincount(site_of[on], weights=f[on], minlength=ns)
-            ns_on = np.bincount(site_of[on], minlength=ns)
-            for s in range(ns):
-                b = (i * ns + s) * _NC
-                c[b + _FATIGUE_SUM] += float(sums[s])
-                c[b + _FATIGUE_N] += float(ns_on[s])
+            self.rec.book_fatigue(i, np.bincount(site_of[on], weights=f[on], minlength=ns),
+                                  np.bincount(site_of[on], minlength=ns))
             i += 1
 
     def _schedule_shifts(self, plan: W.DayPlan) -> None:
@@ -546,23 +437,23 @@ class Simulation:
         call.t_arr = now  # the event time: chained delays may differ from the drawn time by an ulp
         site = self.sites[self.router.route(call.u_route, self.sites)]
         call.site = site
-        b = (int(now // self.interval_s) * self.n_sites + site.index) * _NC
+        b = (int(now // self.interval_s) * self.n_sites + site.index) * NC
         call.bucket = b
         c = self.counts
         ch = call.channel
         if ch == EMAIL:
             self._offer_email(call, site, now)
             return
-        c[b + _OFFERED] += 1
-        c[b + _KIND_COUNTER[call.kind]] += 1
+        c[b + K_OFFERED] += 1
+        c[b + K_KIND[call.kind]] += 1
         if ch == CHAT:
-            c[b + _CHAT_OFFERED] += 1
+            c[b + K_CHAT_OFFERED] += 1
             a = self._chat_agent(site, now)
             if a >= 0:
                 self._start_chat(call, site, a, now)
                 return
             site.n_chat_waiting += 1
-            self._queue_change(site, 1)
+            self.rec.queue_change(site, 1)
             site.chat_queue.append(call)
         else:
             a = self._pick_idle(site, VOICE, now)
@@ -570,19 +461,19 @@ class Simulation:
                 self._answer(call, site, a, now)
                 return
             if site.line_limit is not None and site.n_waiting - site.n_chat_waiting >= site.line_limit:
-                c[b + _BLOCKED] += 1
+                c[b + K_BLOCKED] += 1
                 if self.log is not None:
-                    self._log(call, 0.0, 0.0, "blocked")
+                    self.rec.log_contact(call, 0.0, 0.0, "blocked")
                 self._follow_up(call, self.redials, REDIAL)
                 return
-            self._queue_change(site, 1)
+            self.rec.queue_change(site, 1)
             site.queues[call.rank].append(call)
         if call.patience_s != math.inf:
             Timeout(self.env, call.patience_s, call).callbacks.append(self._on_patience)
 
-    def _offer_email(self, call: Call, site: _Site, now: float) -> None:
+    def _offer_email(self, call: Call, site: SiteState, now: float) -> None:
         """An email joins the backlog, or goes to an idle agent if more than the reserve stay idle."""
-        self.counts[call.bucket + _EMAIL_ARRIVED] += 1
+        self.counts[call.bucket + K_EMAIL_ARRIVED] += 1
         if len(site.idle) > self.email_reserve:
             a = self._pick_idle(site, EMAIL, now)
             if a >= 0:
@@ -607,7 +498,7 @@ class Simulation:
                     u.next(), u.next(), u.next(), u.next() < self.scam_p[ct], u.next(), u.next(), VOICE,
                     *self._survey_uniforms())
         if t < self.horizon_s:
-            self.counts[email.bucket + _EMAIL_CHASED] += 1
+            self.counts[email.bucket + K_EMAIL_CHASED] += 1
             self._at(t - now, self._on_follow_up, call)
 
     def _survey_uniforms(self) -> tuple[float, float]:
@@ -621,7 +512,7 @@ class Simulation:
         u = self.surveys
         return u.next(), u.next()
 
-    def _pick_idle(self, site: _Site, channel: int, now: float) -> int:
+    def _pick_idle(self, site: SiteState, channel: int, now: float) -> int:
         """Take an idle agent of ``site`` who handles ``channel`` (the site's selection rule), or -1."""
         idle = site.idle
         if not idle:
@@ -643,44 +534,20 @@ class Simulation:
             return
         call.state = ABANDONED
         site = call.site
-        self._queue_change(site, -1)
+        self.rec.queue_change(site, -1)
         c, b = self.counts, call.bucket
-        c[b + _ABANDONED] += 1
-        c[b + _WAIT_AB] += call.patience_s
+        c[b + K_ABANDONED] += 1
+        c[b + K_WAIT_AB] += call.patience_s
         if call.patience_s > 0:
-            c[b + _WAITED] += 1
+            c[b + K_WAITED] += 1
         if call.channel == CHAT:
             site.n_chat_waiting -= 1
-            c[b + _CHAT_ABANDONED] += 1
+            c[b + K_CHAT_ABANDONED] += 1
         if self.log is not None:
-            self._log(call, call.patience_s, 0.0, "abandoned")
+            self.rec.log_contact(call, call.patience_s, 0.0, "abandoned")
         self._follow_up(call, self.redials, REDIAL)
 
-    def _count_answer(self, call: Call, site: _Site, now: float) -> float:
-        """Book the answer of a voice call or chat (first response); return its wait (seconds)."""
-        wait = now - call.t_arr
-        call.state = ANSWERED
-        c, b = self.counts, call.bucket
-        c[b + _ANSWERED] += 1
-        if wait > 0:
-            c[b + _WAITED] += 1
-            c[b + _WAIT_ANS] += wait
-            k = min(int(wait / M.WAIT_BIN_S) + 1, _LAST_BIN)
-        else:
-            k = 0
-        if call.channel == CHAT:
-            c[b + _CHAT_ANSWERED] += 1
-            c[b + _CHAT_WAIT] += wait
-            if wait <= self.chat_sl_s:
-                c[b + _WITHIN] += 1
-                c[b + _CHAT_WITHIN] += 1
-        elif wait <= self.sl_threshold_s:
-            c[b + _WITHIN] += 1
-        if self.warmup_s <= call.t_arr < self.horizon_s:
-            self.wait_hist[site.index * M.WAIT_BINS + k] += 1
-        return wait
-
-    def _answer(self, call: Call, site: _Site, a: int, now: float) -> None:
+    def _answer(self, call: Call, site: SiteState, a: int, now: float) -> None:
         """Agent ``a`` takes a voice call or an email: decide its handle time and outcome."""
         email = call.channel == EMAIL
         if email:
@@ -688,7 +555,7 @@ class Simulation:
             site.email_in_service += 1
             wait = 0.0  # an email's customer does not grow angry on hold; anger is the type's irate_p
         else:
-            wait = self._count_answer(call, site, now)
+            wait = self.rec.count_answer(call, site, now)
         live = self.live
         p = live.proficiency[a]
         self._recover(a, now, self.recovery_tau_s)
@@ -697,7 +564,7 @@ class Simulation:
         eq = self.contact
         irate = call.u_irate < eq.irate_probability(call.ctype, wait)
         if irate and not email:
-            self.counts[call.bucket + _IRATE] += 1
+            self.counts[call.bucket + K_IRATE] += 1
         ht = eq.handle_time_s(call.base_s, p, f, r, irate)
         if call.scam:
             ht *= self._decide(call, site, p, f, r, irate, 1.0)
@@ -709,7 +576,9 @@ class Simulation:
         ev = Timeout(self.env, ht, call)
         ev.callbacks.append(self._on_service_end)
 
-    def _decide(self, call: Call, site: _Site, p: float, f: float, r: float, irate: bool, fcr_factor: float) -> float:
+    def _decide(
+        self, call: Call, site: SiteState, p: float, f: float, r: float, irate: bool, fcr_factor: float
+    ) -> float:
         """Decide scam detection, escalation or resolution (``irate``: the anger); return the handle-time factor."""
         eq = self.contact
         ct = call.ctype
@@ -737,32 +606,20 @@ class Simulation:
         i = int(now // self.interval_s)
         c = self.counts
         if int(call.t_ans // self.interval_s) == i:
-            c[(i * self.n_sites + site.index) * _NC + _BUSY_S] += handle
+            c[(i * self.n_sites + site.index) * NC + K_BUSY_S] += handle
         else:
-            self._accrue(_BUSY_S, site.index, call.t_ans, now, 1.0)
+            self.rec.accrue(K_BUSY_S, site.index, call.t_ans, now, 1.0)
         if call.channel == EMAIL:
             site.email_in_service -= 1
-            self._count_reply(call, site, now)
+            self.rec.count_reply(call, site, now)
         self._finish(call, a, site, now, handle, 1.0)
         self._release(a, site, now)
 
-    def _count_reply(self, call: Call, site: _Site, now: float) -> None:
-        """Book a replied email's response time (arrival to reply)."""
-        response = now - call.t_arr
-        c, b = self.counts, call.bucket
-        c[b + _EMAIL_REPLIED] += 1
-        c[b + _EMAIL_RESPONSE] += response
-        if response <= self.email_target_s:
-            c[b + _EMAIL_WITHIN] += 1
-        if self.warmup_s <= call.t_arr < self.horizon_s:
-            k = min(int(response / M.RESPONSE_BIN_S) + 1, _LAST_RESPONSE_BIN) if response > 0 else 0
-            self.response_hist[site.index * M.RESPONSE_BINS + k] += 1
-
-    def _finish(self, call: Call, a: int, site: _Site, now: float, handle: float, load_factor: float) -> None:
+    def _finish(self, call: Call, a: int, site: SiteState, now: float, handle: float, load_factor: float) -> None:
         """A contact's service by agent ``a`` ended: learning, load, outcome counters, satisfaction, follow-ups."""
         c, b = self.counts, call.bucket
-        c[b + _HANDLED] += 1
-        c[b + _HANDLE_S] += handle
+        c[b + K_HANDLED] += 1
+        c[b + K_HANDLE_S] += handle
         live = self.live
         p = live.proficiency[a]
         outcome = call.outcome
@@ -781,24 +638,24 @@ class Simulation:
         survey = -1
         csat = math.nan
         if outcome >= SCAM_DETECTED:
-            c[b + _SCAMS] += 1
+            c[b + K_SCAMS] += 1
             if outcome == SCAM_MISSED:
-                c[b + _SCAMS_MISSED] += 1
+                c[b + K_SCAMS_MISSED] += 1
         else:
-            c[b + _RESOLVABLE] += 1
+            c[b + K_RESOLVABLE] += 1
             wait = now - call.t_arr if call.channel == EMAIL else call.t_ans - call.t_arr
             csat = self.contact.satisfaction(call.channel, call.attempt, wait, outcome == RESOLVED,
                                              outcome == ESCALATED, call.irate, p, live.pressure[a])
             survey = self._score(call, csat, a)
             if outcome == RESOLVED:
-                c[b + _RESOLVED] += 1
+                c[b + K_RESOLVED] += 1
             elif outcome == ESCALATED:
-                c[b + _ESCALATIONS] += 1
+                c[b + K_ESCALATIONS] += 1
                 self._escalate(call, site)
             else:
                 self._follow_up(call, self.repeats, REPEAT)
         if self.log is not None:
-            self._log(call, call.t_ans - call.t_arr, handle, OUTCOMES[outcome], csat, survey)
+            self.rec.log_contact(call, call.t_ans - call.t_arr, handle, OUTCOMES[outcome], csat, survey)
 
     def _score(self, call: Call, csat: float, a: int) -> int:
         """Book ``call``'s satisfaction ``csat`` for agent ``a`` and maybe survey it.
@@ -809,27 +666,27 @@ class Simulation:
         Returns the survey answer: 1 satisfied, 0 dissatisfied, -1 no response (or no survey).
         """
         c, live, b = self.counts, self.live, call.bucket
-        c[b + _CSAT_N] += 1
-        c[b + _CSAT_SUM] += csat
+        c[b + K_CSAT_N] += 1
+        c[b + K_CSAT_SUM] += csat
         live.csat_sum[a] += csat
         live.csat_n[a] += 1
         share = self.survey_share
         if call.u_survey >= share:
             return -1
-        c[b + _SURVEYS] += 1
+        c[b + K_SURVEYS] += 1
         satisfied = call.u_happy < csat
         if call.u_survey >= share * (self.response_p if satisfied else self.unhappy_response_p):
             return -1
-        c[b + _RESPONSES] += 1
+        c[b + K_RESPONSES] += 1
         live.survey_n[a] += 1
         if satisfied:
-            c[b + _SATISFIED] += 1
+            c[b + K_SATISFIED] += 1
             live.survey_pos[a] += 1
         return int(satisfied)
 
     # ------------------------------------------------------------------ chat
 
-    def _chat_agent(self, site: _Site, now: float) -> int:
+    def _chat_agent(self, site: SiteState, now: float) -> int:
         """An agent to take a new chat: an idle chat agent, else the chatting agent with the fewest chats; or -1."""
         a = self._pick_idle(site, CHAT, now)
         if a >= 0:
@@ -842,9 +699,9 @@ class Simulation:
                 best, fewest = a, n
         return best
 
-    def _start_chat(self, call: Call, site: _Site, a: int, now: float) -> None:
+    def _start_chat(self, call: Call, site: SiteState, a: int, now: float) -> None:
         """Agent ``a`` (idle or chatting) takes chat ``call``: first response now, work at rate c(n)/n."""
-        wait = self._count_answer(call, site, now)
+        wait = self.rec.count_answer(call, site, now)
         live = self.live
         if self.mode[a] != CHATTING:
             self._recover(a, now, self.recovery_tau_s)
@@ -856,7 +713,7 @@ class Simulation:
             self._chat_progress(a, now)
         call.irate = call.u_irate < self.contact.irate_probability(call.ctype, wait)
         if call.irate:
-            self.counts[call.bucket + _IRATE] += 1
+            self.counts[call.bucket + K_IRATE] += 1
         call.work = self.contact.handle_time_s(call.base_s, live.proficiency[a], live.fatigue[a], live.pressure[a],
                                                call.irate)
         call.conc0 = self.chat_int[a]
@@ -893,13 +750,13 @@ class Simulation:
         self._chat_progress(a, now)
         site = self.sites[self.agents.site[a]]
         chats = self.chats[a]
-        ended = [call for call in chats if call.work <= _EPS_S]
-        self.chats[a] = chats = [call for call in chats if call.work > _EPS_S]
+        ended = [call for call in chats if call.work <= EPS_S]
+        self.chats[a] = chats = [call for call in chats if call.work > EPS_S]
         live = self.live
         for call in ended:
             handle = now - call.t_ans
             m = (self.chat_int[a] - call.conc0) / handle if handle > 0 else 1.0
-            self.counts[call.bucket + _CHAT_S] += handle
+            self.counts[call.bucket + K_CHAT_S] += handle
             if call.scam:
                 self._decide(call, site, live.proficiency[a], live.fatigue[a], live.pressure[a], call.irate, 1.0)
             else:
@@ -913,12 +770,12 @@ class Simulation:
             return
         self.chat_ver[a] += 1
         site.chatting.remove(a)
-        self._accrue(_BUSY_S, site.index, self.chat_since[a], now, 1.0)
-        self._accrue(_CHAT_AGENT_S, site.index, self.chat_since[a], now, 1.0)
+        self.rec.accrue(K_BUSY_S, site.index, self.chat_since[a], now, 1.0)
+        self.rec.accrue(K_CHAT_AGENT_S, site.index, self.chat_since[a], now, 1.0)
         self.mode[a] = BUSY  # finishing work, as after a call: _release decides what comes next
         self._release(a, site, now)
 
-    def _take_chats(self, a: int, site: _Site, now: float) -> bool:
+    def _take_chats(self, a: int, site: SiteState, now: float) -> bool:
         """Agent ``a`` takes waiting chats, oldest first, up to its concurrency limit; whether it took any."""
         groups = site.groups[CHAT]
         if groups is not None and self.skill[a] not in groups:
@@ -928,12 +785,12 @@ class Simulation:
             call = queue.popleft()
             if call.state == WAITING:
                 site.n_chat_waiting -= 1
-                self._queue_change(site, -1)
+                self.rec.queue_change(site, -1)
                 self._start_chat(call, site, a, now)
                 took = True
         return took
 
-    def _escalate(self, call: Call, site: _Site) -> None:
+    def _escalate(self, call: Call, site: SiteState) -> None:
         """Send an escalated caller to a supervisor on duty, or to the supervisor queue with its patience."""
         if site.sup_count == 0:
             self._follow_up(call, self.repeats, REPEAT)
@@ -950,15 +807,15 @@ class Simulation:
         if patience != math.inf:
             Timeout(self.env, patience, call).callbacks.append(self._on_supervisor_patience)
 
-    def _supervise(self, call: Call, site: _Site, now: float) -> None:
+    def _supervise(self, call: Call, site: SiteState, now: float) -> None:
         call.state = SUP_SERVED
         site.sup_busy += 1
         c, b = self.counts, call.bucket
-        c[b + _SUP_ANSWERED] += 1
-        c[b + _SUP_WAIT] += now - call.t_esc
+        c[b + K_SUP_ANSWERED] += 1
+        c[b + K_SUP_WAIT] += now - call.t_esc
         self._at(float(site.sup_dist.ppf(call.u_sup)), self._on_supervisor_end, call)
 
-    def _next_escalation(self, site: _Site) -> None:
+    def _next_escalation(self, site: SiteState) -> None:
         """Supervisors on duty and free take waiting escalated callers, first come first served."""
         queue, now = site.sup_queue, self.env.now
         while queue and site.sup_busy < site.sup_on:
@@ -975,26 +832,26 @@ class Simulation:
         site = call.site
         site.sup_waiting -= 1
         c, b = self.counts, call.bucket
-        c[b + _SUP_ABANDONED] += 1
-        c[b + _SUP_WAIT] += self.env.now - call.t_esc
+        c[b + K_SUP_ABANDONED] += 1
+        c[b + K_SUP_WAIT] += self.env.now - call.t_esc
         self._follow_up(call, self.repeats, REPEAT)
 
     def _on_supervisor_end(self, ev: Event) -> None:
         call = cast(Call, ev.value)
         site = call.site
         if call.u_res < site.sup_resolution_p:
-            self.counts[call.bucket + _SUP_RESOLVED] += 1
+            self.counts[call.bucket + K_SUP_RESOLVED] += 1
         else:
             self._follow_up(call, self.repeats, REPEAT)
         site.sup_busy -= 1
         self._next_escalation(site)
 
     def _on_supervisor_duty(self, ev: Event) -> None:
-        site, n_on = cast("tuple[_Site, int]", ev.value)
+        site, n_on = cast("tuple[SiteState, int]", ev.value)
         site.sup_on = n_on
         self._next_escalation(site)
 
-    def _follow_up(self, call: Call, source: _FollowUps, kind: int) -> None:
+    def _follow_up(self, call: Call, source: FollowUps, kind: int) -> None:
         """Maybe schedule a redial or repeat of ``call``'s caller."""
         if source.p == 0.0:
             return
@@ -1015,22 +872,22 @@ class Simulation:
 
     # ------------------------------------------------------------------ agents
 
-    def _release(self, a: int, site: _Site, now: float) -> None:
+    def _release(self, a: int, site: SiteState, now: float) -> None:
         """Agent ``a`` finished a call: pending break or shift end, else the next caller."""
         pending = self.pending[a]
         if pending:
             self.pending[a] = 0.0
-            self._staff_change(site, -1)
+            self.rec.staff_change(site, -1)
             if pending == SHIFT_END:
                 self.mode[a] = OFF
-                self._accrue(_OVERTIME_S, site.index, float(self.shift_end[a]), now, 1.0)
+                self.rec.accrue(K_OVERTIME_S, site.index, float(self.shift_end[a]), now, 1.0)
             else:
                 self.mode[a] = BREAK
                 self._at(pending, self._on_break_end, (a, self.pending_rest[a]))
             return
         self._available(a, site, now)
 
-    def _available(self, a: int, site: _Site, now: float) -> None:
+    def _available(self, a: int, site: SiteState, now: float) -> None:
         """Agent ``a`` is free: the oldest waiting voice call of the best priority, else chats, else idle.
 
         An idle agent lets the site's email backlog be worked (:meth:`_serve_emails`).
@@ -1041,7 +898,7 @@ class Simulation:
                 while queue:
                     call = queue.popleft()
                     if call.state == WAITING:
-                        self._queue_change(site, -1)
+                        self.rec.queue_change(site, -1)
                         self._answer(call, site, a, now)
                         return
         if site.n_chat_waiting and self._take_chats(a, site, now):
@@ -1051,7 +908,7 @@ class Simulation:
         if site.emails:
             self._serve_emails(site, now)
 
-    def _serve_emails(self, site: _Site, now: float) -> None:
+    def _serve_emails(self, site: SiteState, now: float) -> None:
         """Idle email agents take the oldest emails while more than ``reserve_idle`` agents stay idle."""
         emails = site.emails
         while emails and len(site.idle) > self.email_reserve:
@@ -1069,7 +926,7 @@ class Simulation:
             site = self.sites[self.agents.site[a]]
             now = self.env.now
             self._recover(a, now, self.rest_tau_s)
-            self._staff_change(site, 1)
+            self.rec.staff_change(site, 1)
             self._available(a, site, now)
         elif (mode == BUSY or mode == CHATTING) and self.pending[a] == SHIFT_END:
             self.pending[a] = 0.0
@@ -1088,7 +945,7 @@ class Simulation:
         site.idle.remove(a)
         self.mode[a] = mode
         self._recover(a, self.env.now, self.recovery_tau_s)
-        self._staff_change(site, -1)
+        self.rec.staff_change(site, -1)
 
     def _on_shift_end(self, ev: Event) -> None:
         a, end = cast("tuple[int, float]", ev.value)
@@ -1122,49 +979,5 @@ class Simulation:
         site = self.sites[self.agents.site[a]]
         now = self.env.now
         self._recover(a, now, self.rest_tau_s if rest else self.recovery_tau_s)
-        self._staff_change(site, 1)
+        self.rec.staff_change(site, 1)
         self._available(a, site, now)
-
-    # ------------------------------------------------------------------ bookkeeping
-
-    def _accrue(self, k: int, s: int, t0: float, t1: float, weight: float) -> None:
-        """Add ``weight x`` the time of ``[t0, t1)`` to counter ``k`` of each interval it spans."""
-        if t1 <= t0 or weight == 0:
-            return
-        size, ns, c = self.interval_s, self.n_sites, self.counts
-        i = int(t0 // size)
-        while True:
-            edge = (i + 1) * size
-            if t1 <= edge:
-                c[(i * ns + s) * _NC + k] += weight * (t1 - t0)
-                return
-            c[(i * ns + s) * _NC + k] += weight * (edge - t0)
-            t0 = edge
-            i += 1
-
-    def _queue_change(self, site: _Site, delta: int) -> None:
-        now = self.env.now
-        n = site.n_waiting
-        if n:
-            t0 = site.queue_t
-            i = int(now // self.interval_s)
-            if int(t0 // self.interval_s) == i:
-                self.counts[(i * self.n_sites + site.index) * _NC + _QUEUE_S] += n * (now - t0)
-            else:
-                self._accrue(_QUEUE_S, site.index, t0, now, n)
-        site.queue_t = now
-        site.n_waiting += delta
-
-    def _staff_change(self, site: _Site, delta: int) -> None:
-        now = self.env.now
-        self._accrue(_STAFFED_S, site.index, site.staff_t, now, site.n_on)
-        site.staff_t = now
-        site.n_on += delta
-
-    def _log(
-        self, call: Call, wait: float, handle: float, outcome: str, csat: float = math.nan, survey: int = -1
-    ) -> None:
-        assert self.log is not None
-        self.log.append((call.caller, call.attempt, call.kind, call.ctype, call.site.index,
-                         call.t_arr, wait, handle, call.agent, outcome, C.CHANNELS[call.channel], csat, survey))
-
