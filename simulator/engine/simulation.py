@@ -1,4 +1,4 @@
-"""The simulation of one replication: the day calendar, the call flow and the floor of agents.
+"""The simulation of one replication: the day calendar and the call flow (the floor: :mod:`.floor`).
 
 SimPy's event queue orders everything that happens. Two SimPy processes run the calendar:
 ``_days`` starts each day (absences, shift plan, the day's pre-drawn callers) and
@@ -62,6 +62,7 @@ from ..result import SimulationResult
 from ..rng import UniformBlocks, stream
 from ..routing import AGENT_SELECTORS, SITE_ROUTERS
 from ..units import DAY_S, HOUR_S, MINUTE_S
+from .floor import Floor
 from .recorder import (
     K_ABANDONED,
     K_BLOCKED,
@@ -80,7 +81,6 @@ from .recorder import (
     K_IRATE,
     K_KIND,
     K_OFFERED,
-    K_OVERTIME_S,
     K_RESOLVABLE,
     K_RESOLVED,
     K_RESPONSES,
@@ -100,7 +100,6 @@ from .recorder import (
 from .state import (
     ABANDONED,
     ANSWERED,
-    BREAK,
     BUSY,
     CHAT,
     CHATTING,
@@ -109,14 +108,12 @@ from .state import (
     ESCALATED,
     FIRST,
     IDLE,
-    OFF,
     OUTCOMES,
     REDIAL,
     REPEAT,
     RESOLVED,
     SCAM_DETECTED,
     SCAM_MISSED,
-    SHIFT_END,
     SUP_ABANDONED,
     SUP_SERVED,
     SUP_WAITING,
@@ -166,11 +163,6 @@ class Simulation:
         self.workforce = W.Workforce(cfg)
         self.live = W.LiveAgents(self.agents)
         n = len(self.agents)
-        self.mode = [OFF] * n
-        self.pending = [0.0] * n
-        self.pending_rest = [True] * n
-        self.shift_end = np.zeros(n)
-        self.skill: list[int] = self.agents.skill.tolist()
         self.chats: list[list[Call]] = [[] for _ in range(n)]
         """Chats each agent holds."""
         self.chat_t = [0.0] * n
@@ -182,10 +174,7 @@ class Simulation:
         self.chat_since = [0.0] * n
         """When each agent started holding chats (seconds)."""
         self.learning_factor = W.learning_factor(cfg.behaviour)
-        b = cfg.behaviour
-        self.recovery_tau_s = b.fatigue.recovery_tau_s
-        self.rest_tau_s = b.fatigue.rest_tau_s or b.fatigue.recovery_tau_s
-        self.fatigue_on = b.fatigue.load_per_call > 0
+        self.fatigue_on = cfg.behaviour.fatigue.load_per_call > 0
         self.learning_on = self.learning_factor != 1.0
         self.contact = ContactModel(cfg)
 
@@ -221,6 +210,10 @@ class Simulation:
             SiteState(i, sc, len(ranks), AGENT_SELECTORS[sc.agent_selection](self.live, cfg.behaviour, selection))
             for i, sc in enumerate(cfg.sites)
         ]
+        self.floor = Floor(self.env, cfg, self.agents, self.live, self.sites, self.rec)
+        self.floor.serve = self._available
+        # The floor's per-agent lists, read and written by the call flow (grown in place).
+        self.mode, self.pending, self.skill = self.floor.mode, self.floor.pending, self.floor.skill
         self.router = SITE_ROUTERS[cfg.routing.policy](cfg)
         d = cfg.demand
         self.redials = FollowUps(d.redial.p, d.redial.delay, stream(seed, replication, "redials"))
@@ -307,7 +300,7 @@ class Simulation:
 
         The email backlog is not drained: it waits for the next shift that will not come.
         """
-        return (BUSY in self.mode or CHATTING in self.mode
+        return (self.floor.working()
                 or any(s.n_waiting or s.sup_busy or s.sup_waiting for s in self.sites))
 
     def _at(self, delay: float, callback: Any, value: Any) -> None:
@@ -328,7 +321,7 @@ class Simulation:
             plan = W.plan_day(agents, cfg, day)
             agents.worked[:] = False
             agents.worked[plan.agent] = True
-            self._schedule_shifts(plan)
+            self.floor.schedule_shifts(plan)
             self._schedule_supervisors(day, day_counts)
             self.rec.book_day(day, day_counts)
             if self.email_on and day > 0:
@@ -339,14 +332,10 @@ class Simulation:
             yield wake
 
     def _grow(self, n: int) -> None:
-        """Extend the per-agent engine lists to ``n`` agents (new hires start off shift)."""
-        extra = n - len(self.mode)
+        """Extend the per-agent lists of the floor and of the chats to ``n`` agents."""
+        extra = n - len(self.chats)
+        self.floor.grow(n)
         if extra > 0:
-            self.mode += [OFF] * extra
-            self.pending += [0.0] * extra
-            self.pending_rest += [True] * extra
-            self.shift_end = np.concatenate([self.shift_end, np.zeros(extra)])
-            self.skill += self.agents.skill[-extra:].tolist()
             self.chats += [[] for _ in range(extra)]
             self.chat_t += [0.0] * extra
             self.chat_int += [0.0] * extra
@@ -384,21 +373,6 @@ class Simulation:
             self.rec.book_fatigue(i, np.bincount(site_of[on], weights=f[on], minlength=ns),
                                   np.bincount(site_of[on], minlength=ns))
             i += 1
-
-    def _schedule_shifts(self, plan: W.DayPlan) -> None:
-        now = self.env.now
-        # A shift starting exactly when the agent's current one ends continues it.
-        contiguous = plan.start_s == self.shift_end[plan.agent]
-        self.shift_end[plan.agent[contiguous]] = plan.end_s[contiguous]
-        for a, start, end, b_start, b_len, b_rest in zip(
-            plan.agent.tolist(), plan.start_s.tolist(), plan.end_s.tolist(),
-            plan.break_start_s.tolist(), plan.break_length_s.tolist(), plan.break_rest.tolist(), strict=True,
-        ):
-            self._at(start - now, self._on_shift_start, (a, end))
-            self._at(end - now, self._on_shift_end, (a, end))
-            for bs, bl, rest in zip(b_start, b_len, b_rest, strict=True):
-                if bs == bs:  # not NaN
-                    self._at(bs - now, self._on_break, (a, bl, rest))
 
     def _load_day(self, day: DayCallers) -> None:
         n = len(day)
@@ -456,7 +430,7 @@ class Simulation:
             self.rec.queue_change(site, 1)
             site.chat_queue.append(call)
         else:
-            a = self._pick_idle(site, VOICE, now)
+            a = self.floor.pick_idle(site, VOICE, now)
             if a >= 0:
                 self._answer(call, site, a, now)
                 return
@@ -475,7 +449,7 @@ class Simulation:
         """An email joins the backlog, or goes to an idle agent if more than the reserve stay idle."""
         self.counts[call.bucket + K_EMAIL_ARRIVED] += 1
         if len(site.idle) > self.email_reserve:
-            a = self._pick_idle(site, EMAIL, now)
+            a = self.floor.pick_idle(site, EMAIL, now)
             if a >= 0:
                 self._answer(call, site, a, now)
                 return
@@ -512,22 +486,6 @@ class Simulation:
         u = self.surveys
         return u.next(), u.next()
 
-    def _pick_idle(self, site: SiteState, channel: int, now: float) -> int:
-        """Take an idle agent of ``site`` who handles ``channel`` (the site's selection rule), or -1."""
-        idle = site.idle
-        if not idle:
-            return -1
-        groups = site.groups[channel]
-        if groups is None:
-            return idle.pop(site.selector.pick(idle, now))
-        skill = self.skill
-        able = [a for a in idle if skill[a] in groups]
-        if not able:
-            return -1
-        a = able[site.selector.pick(able, now)]
-        idle.remove(a)
-        return a
-
     def _on_patience(self, ev: Event) -> None:
         call = cast(Call, ev.value)
         if call.state != WAITING:
@@ -558,7 +516,7 @@ class Simulation:
             wait = self.rec.count_answer(call, site, now)
         live = self.live
         p = live.proficiency[a]
-        self._recover(a, now, self.recovery_tau_s)
+        self.floor.recover_idle(a, now)
         f = live.fatigue[a]
         r = live.pressure[a]
         eq = self.contact
@@ -613,7 +571,7 @@ class Simulation:
             site.email_in_service -= 1
             self.rec.count_reply(call, site, now)
         self._finish(call, a, site, now, handle, 1.0)
-        self._release(a, site, now)
+        self.floor.release(a, site, now)
 
     def _finish(self, call: Call, a: int, site: SiteState, now: float, handle: float, load_factor: float) -> None:
         """A contact's service by agent ``a`` ended: learning, load, outcome counters, satisfaction, follow-ups."""
@@ -688,7 +646,7 @@ class Simulation:
 
     def _chat_agent(self, site: SiteState, now: float) -> int:
         """An agent to take a new chat: an idle chat agent, else the chatting agent with the fewest chats; or -1."""
-        a = self._pick_idle(site, CHAT, now)
+        a = self.floor.pick_idle(site, CHAT, now)
         if a >= 0:
             return a
         best, fewest = -1, self.max_chats
@@ -704,7 +662,7 @@ class Simulation:
         wait = self.rec.count_answer(call, site, now)
         live = self.live
         if self.mode[a] != CHATTING:
-            self._recover(a, now, self.recovery_tau_s)
+            self.floor.recover_idle(a, now)
             self.mode[a] = CHATTING
             site.chatting.append(a)
             self.chat_since[a] = now
@@ -773,7 +731,7 @@ class Simulation:
         self.rec.accrue(K_BUSY_S, site.index, self.chat_since[a], now, 1.0)
         self.rec.accrue(K_CHAT_AGENT_S, site.index, self.chat_since[a], now, 1.0)
         self.mode[a] = BUSY  # finishing work, as after a call: _release decides what comes next
-        self._release(a, site, now)
+        self.floor.release(a, site, now)
 
     def _take_chats(self, a: int, site: SiteState, now: float) -> bool:
         """Agent ``a`` takes waiting chats, oldest first, up to its concurrency limit; whether it took any."""
@@ -870,22 +828,7 @@ class Simulation:
         if t < self.horizon_s:
             self._at(t - now, self._on_follow_up, new)
 
-    # ------------------------------------------------------------------ agents
-
-    def _release(self, a: int, site: SiteState, now: float) -> None:
-        """Agent ``a`` finished a call: pending break or shift end, else the next caller."""
-        pending = self.pending[a]
-        if pending:
-            self.pending[a] = 0.0
-            self.rec.staff_change(site, -1)
-            if pending == SHIFT_END:
-                self.mode[a] = OFF
-                self.rec.accrue(K_OVERTIME_S, site.index, float(self.shift_end[a]), now, 1.0)
-            else:
-                self.mode[a] = BREAK
-                self._at(pending, self._on_break_end, (a, self.pending_rest[a]))
-            return
-        self._available(a, site, now)
+    # ------------------------------------------------------------------ dispatch
 
     def _available(self, a: int, site: SiteState, now: float) -> None:
         """Agent ``a`` is free: the oldest waiting voice call of the best priority, else chats, else idle.
@@ -903,8 +846,7 @@ class Simulation:
                         return
         if site.n_chat_waiting and self._take_chats(a, site, now):
             return
-        self.mode[a] = IDLE
-        site.idle.append(a)
+        self.floor.make_idle(a, site)
         if site.emails:
             self._serve_emails(site, now)
 
@@ -912,72 +854,7 @@ class Simulation:
         """Idle email agents take the oldest emails while more than ``reserve_idle`` agents stay idle."""
         emails = site.emails
         while emails and len(site.idle) > self.email_reserve:
-            a = self._pick_idle(site, EMAIL, now)
+            a = self.floor.pick_idle(site, EMAIL, now)
             if a < 0:
                 return
             self._answer(emails.popleft(), site, a, now)
-
-    def _on_shift_start(self, ev: Event) -> None:
-        a, end = cast("tuple[int, float]", ev.value)
-        if self.shift_end[a] < end:
-            self.shift_end[a] = end
-        mode = self.mode[a]
-        if mode == OFF:
-            site = self.sites[self.agents.site[a]]
-            now = self.env.now
-            self._recover(a, now, self.rest_tau_s)
-            self.rec.staff_change(site, 1)
-            self._available(a, site, now)
-        elif (mode == BUSY or mode == CHATTING) and self.pending[a] == SHIFT_END:
-            self.pending[a] = 0.0
-
-    def _recover(self, a: int, now: float, tau_s: float) -> None:
-        """Bring agent ``a``'s fatigue up to ``now``, decaying with ``tau_s`` since it was last set."""
-        live = self.live
-        f = live.fatigue[a]
-        if f:
-            live.fatigue[a] = f * math.exp((live.fatigue_t[a] - now) / tau_s)
-        live.fatigue_t[a] = now
-
-    def _leave_floor(self, a: int, mode: int) -> None:
-        """Take idle agent ``a`` off the floor into ``mode`` (OFF or BREAK)."""
-        site = self.sites[self.agents.site[a]]
-        site.idle.remove(a)
-        self.mode[a] = mode
-        self._recover(a, self.env.now, self.recovery_tau_s)
-        self.rec.staff_change(site, -1)
-
-    def _on_shift_end(self, ev: Event) -> None:
-        a, end = cast("tuple[int, float]", ev.value)
-        if self.shift_end[a] != end:
-            return  # a contiguous shift took over
-        mode = self.mode[a]
-        if mode == IDLE:
-            self._leave_floor(a, OFF)
-        elif mode == BUSY or mode == CHATTING:
-            self.pending[a] = SHIFT_END
-        elif mode == BREAK:
-            self.mode[a] = OFF
-
-    def _on_break(self, ev: Event) -> None:
-        a, length, rest = cast("tuple[int, float, bool]", ev.value)
-        mode = self.mode[a]
-        if mode == IDLE:
-            self._leave_floor(a, BREAK)
-            self._at(length, self._on_break_end, (a, rest))
-        elif (mode == BUSY or mode == CHATTING) and self.pending[a] == 0.0:
-            self.pending[a] = length
-            self.pending_rest[a] = rest
-
-    def _on_break_end(self, ev: Event) -> None:
-        a, rest = cast("tuple[int, bool]", ev.value)
-        if self.mode[a] != BREAK:
-            return
-        if self.env.now >= self.shift_end[a]:
-            self.mode[a] = OFF
-            return
-        site = self.sites[self.agents.site[a]]
-        now = self.env.now
-        self._recover(a, now, self.rest_tau_s if rest else self.recovery_tau_s)
-        self.rec.staff_change(site, 1)
-        self._available(a, site, now)
