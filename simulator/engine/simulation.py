@@ -708,8 +708,12 @@ class Simulation:
         self._chat_progress(a, now)
         site = self.sites[self.agents.site[a]]
         chats = self.chats[a]
-        ended = [call for call in chats if call.work <= EPS_S]
-        self.chats[a] = chats = [call for call in chats if call.work > EPS_S]
+        # This timer was set for the chat with the least work left: end it, and any within EPS_S
+        # of it, even when rounding at a large clock leaves it a few ulps above 0 (the delay to
+        # its end would then round to no time at all, and the timer would fire forever).
+        done = min(call.work for call in chats) + EPS_S
+        ended = [call for call in chats if call.work <= done]
+        self.chats[a] = chats = [call for call in chats if call.work > done]
         live = self.live
         for call in ended:
             handle = now - call.t_ans

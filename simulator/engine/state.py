@@ -27,7 +27,7 @@ OUTCOMES = ("resolved", "unresolved", "escalated", "scam_detected", "scam_missed
 OFF, IDLE, BUSY, BREAK, CHATTING = 0, 1, 2, 3, 4
 """BUSY: on one voice call or email; CHATTING: holding one or more chats."""
 EPS_S = 1e-9
-"""A chat whose remaining work is below this (seconds) has ended (processor-sharing round-off)."""
+"""Chats whose remaining work is within this (seconds) of the least end together (processor-sharing round-off)."""
 SHIFT_END = -1.0
 """Pending-off marker: leave at the end of the current call."""
 
