@@ -74,7 +74,7 @@ OUTCOMES = ("resolved", "unresolved", "escalated", "scam_detected", "scam_missed
 OFF, IDLE, BUSY, BREAK, CHATTING = 0, 1, 2, 3, 4
 """BUSY: on one voice call or email; CHATTING: holding one or more chats."""
 _EPS_S = 1e-9
-"""A chat whose remaining work is below this (seconds) has ended (processor-sharing round-off)."""
+"""Chats whose remaining work is within this (seconds) of the least end together (processor-sharing round-off)."""
 SHIFT_END = -1.0
 """Pending-off marker: leave at the end of the current call."""
 
@@ -893,8 +893,12 @@ class Simulation:
         self._chat_progress(a, now)
         site = self.sites[self.agents.site[a]]
         chats = self.chats[a]
-        ended = [call for call in chats if call.work <= _EPS_S]
-        self.chats[a] = chats = [call for call in chats if call.work > _EPS_S]
+        # This timer was set for the chat with the least work left: end it, and any within _EPS_S
+        # of it, even when rounding at a large clock leaves it a few ulps above 0 (the delay to
+        # its end would then round to no time at all, and the timer would fire forever).
+        done = min(call.work for call in chats) + _EPS_S
+        ended = [call for call in chats if call.work <= done]
+        self.chats[a] = chats = [call for call in chats if call.work > done]
         live = self.live
         for call in ended:
             handle = now - call.t_ans
