@@ -132,7 +132,12 @@ class SimulationResult:
 
     @property
     def agents_at_end(self) -> pd.DataFrame:
-        """One row per agent employed at the horizon: site, stage, proficiency, burnout, tenure, KPI misses."""
+        """One row per agent employed at the horizon.
+
+        Columns: site, stage, proficiency, burnout, tenure, KPI misses, skill group, and since hire
+        the contacts scored, their mean true satisfaction (``csat``) and the survey answers with
+        their satisfied share (``survey_score``; NaN without any).
+        """
         a = self.agents
         if a is None:
             raise ValueError("no agent state in this result")
@@ -144,6 +149,14 @@ class SimulationResult:
             "burnout": a.burnout[employed],
             "tenure_days": self.cfg.days - a.hire_day[employed],
             "kpi_misses": a.kpi_misses[employed],
+            "skill": [self.cfg.sites[s].skills[g].name if self.cfg.sites[s].skills else "all"
+                      for s, g in zip(a.site[employed].tolist(), a.skill[employed].tolist(), strict=True)],
+            "contacts_scored": a.csat_n[employed],
+            "csat": np.divide(a.csat_sum[employed], a.csat_n[employed], out=np.full(int(employed.sum()), np.nan),
+                              where=a.csat_n[employed] > 0),
+            "survey_responses": a.survey_n[employed],
+            "survey_score": np.divide(a.survey_pos[employed], a.survey_n[employed],
+                                      out=np.full(int(employed.sum()), np.nan), where=a.survey_n[employed] > 0),
         })
 
     def totals(self, *, measured: bool = True) -> NDArray[np.float64]:

@@ -482,7 +482,9 @@ class Workforce:
 
         An agent past the grace period is reviewed on each target its site sets and for which it
         has enough data in the period (``min_calls`` calls; ``csat_min_responses`` survey
-        responses); missing any reviewed target is a miss.
+        responses); missing any reviewed target is a miss (burnout, and towards dismissal).
+        Rushing pressure ``r`` moves with the AHT review only: up on an AHT miss, down when the
+        AHT target is met.
         """
         s = state.site
         has_kpi = ~np.isnan(self.aht_target[s]) | ~np.isnan(self.csat_target[s])
@@ -498,15 +500,18 @@ class Workforce:
         with np.errstate(invalid="ignore", divide="ignore"):
             csat_missed = csat_reviewed & ((state.survey_pos - state.kpi_survey_pos_from) / responses
                                            < self.csat_target[s])
-            missed = (aht_reviewed & (state.kpi_handle_s / calls > self.aht_target[s])) | csat_missed
+            aht_missed = aht_reviewed & (state.kpi_handle_s / calls > self.aht_target[s])
+            missed = aht_missed | csat_missed
             true_met = ((state.csat_sum - state.kpi_csat_from) / (state.csat_n - state.kpi_csat_n_from)
                         >= self.csat_target[s])
         met = eligible & ~missed
         state.kpi_misses[missed] += 1
         state.kpi_misses[met] = 0
+        # Rushing pressure answers the handle-time target only: shorter calls do not raise a survey score.
         step = self.pressure_step[s]
-        state.pressure[:] = np.where(missed, np.minimum(state.pressure + step, 1.0),
-                                     np.where(met, np.maximum(state.pressure - step, 0.0), state.pressure))
+        state.pressure[:] = np.where(aht_missed, np.minimum(state.pressure + step, 1.0),
+                                     np.where(aht_reviewed & ~aht_missed, np.maximum(state.pressure - step, 0.0),
+                                              state.pressure))
         state.burnout[missed] += self.burnout_cfg.kpi_weight
         state.kpi_handle_s[due] = 0.0
         state.kpi_calls[due] = 0

@@ -172,3 +172,21 @@ def test_a_channel_nobody_handles_is_a_config_error() -> None:
         sim.load_config(raw)
     with pytest.raises(sim.ConfigError, match=r"channels\.chat\.capacity: expected at least max_concurrency = 4"):
         multichannel(**{"channels.chat.max_concurrency": 4})  # the curve has 3 entries
+
+
+def test_chats_end_at_a_large_clock() -> None:
+    """Regression: multichannel.yaml once stalled at day 191 of seed 1 (analytic start): a chat
+    left a few ulps of work, its end rounded to no time at all and its timer fired forever.
+    Run in a subprocess so that a relapse fails within the timeout instead of hanging the suite."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import simulator as sim; "
+            f"cfg = sim.load_config({str(ROOT / 'configs/multichannel.yaml')!r}, "
+            "overrides={'days': 195, 'warmup_days': 7, 'spinup_days': 0}); "
+            "print(sim.simulate(cfg, seed=1).summary_dict()['chat_offered'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=240, check=True,
+                         env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert float(out.stdout) > 10_000

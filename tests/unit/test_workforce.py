@@ -77,6 +77,31 @@ def test_kpi_review_misses_pressure_and_dismissal() -> None:
     assert counts["hires"][0] == 1
 
 
+def test_survey_score_review_misses_unfair_dismissals_and_no_rushing() -> None:
+    """docs/model.md 11.4: below csat_target with enough answers is a miss (burnout, towards
+    dismissal) that leaves the rushing pressure alone; too few answers is no review; a dismissal
+    after a survey miss is unfair when the true satisfaction of the period met the target."""
+    cfg = scenario({"sites.s.kpi": {"csat_target": 0.8, "csat_min_responses": 10, "review_days": 7,
+                                    "grace_days": 0, "misses_to_dismiss": 1, "pressure_step": 0.25},
+                    "behaviour.burnout.kpi_weight": 0.1})
+    wf = Workforce(cfg)
+    s = floor_state(4)
+    s.pressure[:] = 0.5
+    #              agent:   0 (miss, true 0.85)  1 (meets)  2 (too few)  3 (miss, true 0.70)
+    s.survey_n[:] = [10, 10, 9, 10]
+    s.survey_pos[:] = [7, 8, 0, 7]
+    s.csat_n[:] = 100
+    s.csat_sum[:] = [85.0, 80.0, 80.0, 70.0]
+    counts = wf.start_day(s, 7, quiet_rng(), np.random.default_rng(0))
+    assert counts["csat_reviews"][0] == 3 and counts["csat_misses"][0] == 2 and counts["kpi_reviews"][0] == 3
+    assert counts["dismissals"][0] == 2 and counts["csat_unfair_dismissals"][0] == 1
+    np.testing.assert_array_equal(s.stage[:4], [Stage.GONE, Stage.FLOOR, Stage.FLOOR, Stage.GONE])
+    np.testing.assert_array_equal(s.pressure[:4], 0.5)  # no AHT target: rushing pressure unchanged
+    np.testing.assert_allclose(s.burnout[:4], [0.1, 0.0, 0.0, 0.1])
+    # The next period starts from the review: agent 1's tallies are taken as of day 7.
+    assert s.kpi_survey_n_from[1] == 10 and s.kpi_survey_pos_from[1] == 8 and s.kpi_csat_n_from[1] == 100
+
+
 def test_pressure_rises_by_step_on_a_miss() -> None:
     cfg = scenario({"sites.s.kpi.aht_target_s": 300, "sites.s.kpi.review_days": 1, "sites.s.kpi.min_calls": 1})
     wf = Workforce(cfg)
