@@ -44,11 +44,11 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 # NAME:k = every k-th mutant of NAME (k = 2, 5 or 10): engine and workforce in full take over an hour each.
-MUTANTS_MODULES ?= stats costs routing formulas demand workforce:10 engine.simulation:10 engine.recorder
+MUTANTS_MODULES ?= stats costs routing formulas demand workforce:10 engine.flow:10 engine.floor engine.recorder engine.simulation
 MUTANTS_SAMPLE  ?= 1
 MUTANTS_JOBS    ?= 2
 
-mutants: $(STAMP)  ## mutation testing of the core modules (slow, not in CI; docs/testing.md): MUTANTS_MODULES="stats engine.simulation:10"
+mutants: $(STAMP)  ## mutation testing of the core modules (slow, not in CI; docs/testing.md): MUTANTS_MODULES="stats engine.flow:10"
 	$(PY) tools/mutants.py run --modules "$(MUTANTS_MODULES)" --sample $(MUTANTS_SAMPLE) --jobs $(MUTANTS_JOBS)
 
 clean:

@@ -13,10 +13,10 @@ re-run without re-running anything.
 
 Usage::
 
-    python tools/mutants.py run [--modules "stats costs engine.simulation:10"] [--sample 1|2|5|10] [--jobs 2]
+    python tools/mutants.py run [--modules "stats costs engine.flow:10"] [--sample 1|2|5|10] [--jobs 2]
     python tools/mutants.py report [--modules ...]
 
-``engine.simulation:10`` runs every 10th mutant of ``engine/simulation.py``; ``--sample`` is the default for names
+``engine.flow:10`` runs every 10th mutant of ``engine/flow.py``; ``--sample`` is the default for names
 without ``:k``.
 
 Score: ``(killed + timeout) / (mutants - no tests)``. "No tests" are mutants of functions
@@ -40,7 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = ROOT / "mutants"
 TIMES = MUTANTS / "mutants-times.json"
-CORE = ("workforce", "demand", "routing", "costs", "stats", "formulas", "engine.simulation", "engine.recorder")
+CORE = ("workforce", "demand", "routing", "costs", "stats", "formulas", "engine.flow", "engine.floor",
+        "engine.recorder", "engine.simulation")
 SAMPLE_GLOB = {1: "*", 2: "*__mutmut_*[02468]", 5: "*__mutmut_*[05]", 10: "*__mutmut_*0"}
 """Mutant-name globs for a 1-in-k sample: mutmut numbers each function's mutants 1, 2, ...,
 so the last digit picks every k-th mutant of every function (functions with fewer than k
