@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,dev]'
 	touch $(STAMP)
 
-LEVERS := configs/baseline.yaml configs/outsourcing.yaml configs/unrealistic_kpi.yaml configs/thin_training.yaml
+LEVERS := configs/baseline.yaml configs/outsourcing.yaml configs/unrealistic_kpi.yaml configs/thin_training.yaml configs/survey_kpi.yaml
 
 demo: $(STAMP)  ## the lever study: baseline vs outsourcing, unrealistic KPI, thin training (results/demo/)
 	$(VENV)/bin/callsim compare $(LEVERS) --set days=182 --replications 4 --out results/demo
