@@ -1,4 +1,4 @@
-"""The SimPy engine: the reference model of one replication, split by concern.
+"""The engines of one replication: the SimPy reference model and (soon) a compiled one.
 
 - :mod:`.state`: the runtime state of contacts and sites (``Call``, ``SiteState``) and their codes;
 - :mod:`.recorder`: counters, histograms and the call log (``Recorder``);
@@ -10,6 +10,13 @@ The per-contact equations live in :mod:`simulator.formulas` and the day-level wo
 :mod:`simulator.workforce`; the engine only orders events and applies them.
 """
 
+from typing import Final
+
 from .simulation import Simulation
 
-__all__ = ["Simulation"]
+ENGINES: Final[dict[str, type[Simulation]]] = {"fast": Simulation, "simpy": Simulation}
+"""Engines by name (``--engine``); every engine has :class:`Simulation`'s constructor, ``run`` and ``close_horizon``."""
+
+DEFAULT_ENGINE: Final[str] = "fast"
+
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "Simulation"]
