@@ -51,7 +51,7 @@ class ContactModel:
         "anger_per_s", "detect_floor", "escalation_p", "fatigue_error", "fatigue_slowdown", "fcr", "fcr_floor",
         "irate_escalation", "irate_handle", "irate_p", "novice_escalation", "novice_slowdown", "rush_fcr",
         "rush_strength", "scam_fraction", "load_per_call", "irate_load", "failed_load", "coping",
-        "sat", "sat_channel", "wait_target_s", "chat_fcr_penalty", "chat_extra_load",
+        "sat_channel", "sat_factors", "wait_target_s", "chat_fcr_penalty", "chat_extra_load",
     )
 
     def __init__(self, cfg: C.Scenario) -> None:
@@ -73,56 +73,48 @@ class ContactModel:
         f = b.fatigue
         self.load_per_call = f.load_per_call
         self.irate_load, self.failed_load, self.coping = f.irate_load_multiplier, f.failed_load_multiplier, f.coping
-        self.sat = cfg.satisfaction
-        self.sat_channel = [self.sat.base * self.sat.channel_multiplier.get(ch, 1.0) for ch in C.CHANNELS]  # type: ignore[call-overload]
+        s = cfg.satisfaction
+        self.sat_channel = [s.base * s.channel_multiplier.get(ch, 1.0) for ch in C.CHANNELS]  # type: ignore[call-overload]
         """Satisfaction before the contact's own factors, per channel index (``config.CHANNELS`` order)."""
         ch = cfg.channels
         self.wait_target_s = [cfg.channel_targets_s[name] for name in C.CHANNELS]
         """The target ``T`` of the wait penalty per channel index (seconds)."""
         self.chat_fcr_penalty, self.chat_extra_load = ch.chat.fcr_penalty, ch.chat.load_per_extra_chat
+        self.sat_factors = (s.escalated_multiplier, s.unresolved_multiplier, s.irate_multiplier, s.repeat_multiplier,
+                            s.wait_penalty, s.wait_free_multiple, s.wait_full_multiple, s.novice_penalty,
+                            s.rush_penalty)
+        """The satisfaction equation's constants after ``attempt .. r`` (:func:`satisfaction`'s order)."""
 
     def irate_probability(self, ctype: int, wait_s: float) -> float:
         """Probability that a caller of type ``ctype`` who waited ``wait_s`` seconds is irate."""
-        return min(1.0, self.irate_p[ctype] + self.anger_per_s * wait_s)
+        return irate_probability(self.irate_p[ctype], self.anger_per_s, wait_s)
 
     def handle_time_s(self, base_s: float, p: float, f: float, r: float, irate: bool) -> float:
         """Handle time (seconds) of a base draw ``base_s`` for proficiency ``p``, fatigue ``f``, pressure ``r``."""
-        ht = base_s * (1.0 + self.novice_slowdown * (1.0 - p))
-        if f:
-            ht *= 1.0 + self.fatigue_slowdown * f
-        if r:
-            ht *= 1.0 - self.rush_strength * r
-        if irate:
-            ht *= self.irate_handle
-        return ht
+        return handle_time_s(base_s, p, f, r, irate, self.novice_slowdown, self.fatigue_slowdown, self.rush_strength,
+                             self.irate_handle)
 
     def detection_probability(self, p: float) -> float:
         """Probability that an agent of proficiency ``p`` detects a scam."""
-        return self.detect_floor + (1.0 - self.detect_floor) * p
+        return detection_probability(p, self.detect_floor)
 
     def escalation_probability(self, ctype: int, p: float, irate: bool) -> float:
         """Probability that a non-scam contact of type ``ctype`` is escalated."""
-        p_esc = self.escalation_p[ctype] * (1.0 + self.novice_escalation * (1.0 - p))
-        if irate:
-            p_esc *= self.irate_escalation
-        return min(1.0, p_esc)
+        return escalation_probability(self.escalation_p[ctype], p, irate, self.novice_escalation,
+                                      self.irate_escalation)
 
     def resolution_probability(self, ctype: int, site_multiplier: float, p: float, f: float, r: float) -> float:
         """Probability that a contact that is not escalated is resolved on this contact."""
-        return (self.fcr[ctype] * site_multiplier * (self.fcr_floor + (1.0 - self.fcr_floor) * p)
-                * max(0.0, 1.0 - self.fatigue_error * f) * (1.0 - self.rush_fcr * r))
+        return resolution_probability(self.fcr[ctype], site_multiplier, p, f, r, self.fcr_floor, self.fatigue_error,
+                                      self.rush_fcr)
 
     def load(self, p: float, irate: bool, failed: bool, frailty: float) -> float:
         """Load of a call for an agent of proficiency ``p`` and frailty ``frailty``.
 
         ``failed``: the agent did not resolve the caller (unresolved or escalated).
         """
-        x = self.load_per_call * (1.0 - self.coping * p) * frailty
-        if irate:
-            x *= self.irate_load
-        if failed:
-            x *= self.failed_load
-        return x
+        return contact_load(p, irate, failed, frailty, self.load_per_call, self.coping, self.irate_load,
+                            self.failed_load)
 
     def satisfaction(
         self, channel: int, attempt: int, wait_s: float, resolved: bool, escalated: bool, irate: bool,
@@ -133,28 +125,105 @@ class ContactModel:
         ``channel``: index in ``config.CHANNELS``; ``attempt``: earlier contacts of the same
         caller; ``wait_s``: the queue wait (voice, chat) or the response time (email).
         """
-        s = self.sat
-        x = self.sat_channel[channel]
-        if escalated:
-            x *= s.escalated_multiplier
-        elif not resolved:
-            x *= s.unresolved_multiplier
-        if irate:
-            x *= s.irate_multiplier
-        if attempt:
-            x *= s.repeat_multiplier
-        target = self.wait_target_s[channel]
-        if wait_s > target * s.wait_free_multiple:
-            w = ((wait_s / target - s.wait_free_multiple) / (s.wait_full_multiple - s.wait_free_multiple)
-                 if target > 0 else 1.0)
-            x *= 1.0 - s.wait_penalty * min(w, 1.0)
-        return min(1.0, x * (1.0 - s.novice_penalty * (1.0 - p)) * (1.0 - s.rush_penalty * r))
+        return satisfaction(self.sat_channel[channel], self.wait_target_s[channel], attempt, wait_s, resolved,
+                            escalated, irate, p, r, *self.sat_factors)
 
     def chat_resolution_factor(self, m: float) -> float:
         """Resolution factor of a chat of time-averaged concurrency ``m >= 1``, in [0, 1]."""
-        return max(0.0, 1.0 - self.chat_fcr_penalty * (m - 1.0))
+        return chat_resolution_factor(m, self.chat_fcr_penalty)
 
     def chat_load_factor(self, m: float) -> float:
         """Load factor of a chat of time-averaged concurrency ``m >= 1``."""
-        return 1.0 + self.chat_extra_load * (m - 1.0)
+        return chat_load_factor(m, self.chat_extra_load)
 
+
+# Plain scalar functions: the SimPy engine calls them through ContactModel, the compiled
+# engine compiles these same functions (numba), so each equation is written once.
+
+
+def irate_probability(irate_p: float, anger_per_s: float, wait_s: float) -> float:
+    """``min(1, irate_p + anger_per_s x wait_s)``."""
+    return min(1.0, irate_p + anger_per_s * wait_s)
+
+
+def handle_time_s(
+    base_s: float, p: float, f: float, r: float, irate: bool, novice_slowdown: float, fatigue_slowdown: float,
+    rush_strength: float, irate_handle: float,
+) -> float:
+    """``base x (1 + novice_slowdown (1 - p)) x (1 + fatigue_slowdown F) x (1 - rush_strength r) x irate_handle [if irate]``."""
+    ht = base_s * (1.0 + novice_slowdown * (1.0 - p))
+    if f:
+        ht *= 1.0 + fatigue_slowdown * f
+    if r:
+        ht *= 1.0 - rush_strength * r
+    if irate:
+        ht *= irate_handle
+    return ht
+
+
+def detection_probability(p: float, detect_floor: float) -> float:
+    """``detect_floor + (1 - detect_floor) p``."""
+    return detect_floor + (1.0 - detect_floor) * p
+
+
+def escalation_probability(
+    escalation_p: float, p: float, irate: bool, novice_escalation: float, irate_escalation: float
+) -> float:
+    """``min(1, escalation_p (1 + novice_escalation (1 - p)) x irate_escalation [if irate])``."""
+    p_esc = escalation_p * (1.0 + novice_escalation * (1.0 - p))
+    if irate:
+        p_esc *= irate_escalation
+    return min(1.0, p_esc)
+
+
+def resolution_probability(
+    fcr: float, site_multiplier: float, p: float, f: float, r: float, fcr_floor: float, fatigue_error: float,
+    rush_fcr: float,
+) -> float:
+    """``fcr x site_multiplier x (fcr_floor + (1 - fcr_floor) p) x max(0, 1 - fatigue_error F) x (1 - rush_fcr r)``."""
+    return (fcr * site_multiplier * (fcr_floor + (1.0 - fcr_floor) * p)
+            * max(0.0, 1.0 - fatigue_error * f) * (1.0 - rush_fcr * r))
+
+
+def contact_load(
+    p: float, irate: bool, failed: bool, frailty: float, load_per_call: float, coping: float, irate_load: float,
+    failed_load: float,
+) -> float:
+    """``load_per_call (1 - coping p) z x irate_load [if irate] x failed_load [if failed]``."""
+    x = load_per_call * (1.0 - coping * p) * frailty
+    if irate:
+        x *= irate_load
+    if failed:
+        x *= failed_load
+    return x
+
+
+def satisfaction(
+    base: float, target_s: float, attempt: int, wait_s: float, resolved: bool, escalated: bool, irate: bool,
+    p: float, r: float, escalated_m: float, unresolved_m: float, irate_m: float, repeat_m: float,
+    wait_penalty: float, free: float, full: float, novice_penalty: float, rush_penalty: float,
+) -> float:
+    """Satisfaction of a handled, non-scam contact (module docstring); ``base`` includes the channel multiplier."""
+    x = base
+    if escalated:
+        x *= escalated_m
+    elif not resolved:
+        x *= unresolved_m
+    if irate:
+        x *= irate_m
+    if attempt:
+        x *= repeat_m
+    if wait_s > target_s * free:
+        w = (wait_s / target_s - free) / (full - free) if target_s > 0 else 1.0
+        x *= 1.0 - wait_penalty * min(w, 1.0)
+    return min(1.0, x * (1.0 - novice_penalty * (1.0 - p)) * (1.0 - rush_penalty * r))
+
+
+def chat_resolution_factor(m: float, fcr_penalty: float) -> float:
+    """``max(0, 1 - fcr_penalty (m - 1))``."""
+    return max(0.0, 1.0 - fcr_penalty * (m - 1.0))
+
+
+def chat_load_factor(m: float, load_per_extra_chat: float) -> float:
+    """``1 + load_per_extra_chat (m - 1)``."""
+    return 1.0 + load_per_extra_chat * (m - 1.0)

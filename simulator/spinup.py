@@ -30,7 +30,7 @@ from typing import Final
 import numpy as np
 
 from . import config as C
-from .engine import Simulation
+from .engine import DEFAULT_ENGINE, ENGINES
 from .result import SimulationResult
 from .rng import nested_seed
 from .units import DAY_S
@@ -102,9 +102,25 @@ def to_day0(state: AgentState, spinup_days: int) -> AgentState:
     return AgentState(**out)
 
 
-def spinup_state(cfg: C.Scenario, seed: int, replication: int) -> AgentState:
-    """Run the spin-up of replication ``(seed, replication)`` and return its converted end state (no cache)."""
-    spin = Simulation(spinup_config(cfg), seed=nested_seed(seed, replication, "spinup"), replication=0)
+def engine_class(engine: str) -> type:
+    """The engine class registered as ``engine`` in :data:`~simulator.engine.ENGINES`.
+
+    Raises:
+        ValueError: for a name that is not registered; the message lists the valid names.
+    """
+    try:
+        return ENGINES[engine]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}") from None
+
+
+def spinup_state(cfg: C.Scenario, seed: int, replication: int, *, engine: str = DEFAULT_ENGINE) -> AgentState:
+    """Run the spin-up of replication ``(seed, replication)`` and return its converted end state (no cache).
+
+    ``engine`` names the engine that runs the spin-up (:data:`~simulator.engine.ENGINES`); the
+    state does not depend on it.
+    """
+    spin = engine_class(engine)(spinup_config(cfg), seed=nested_seed(seed, replication, "spinup"), replication=0)
     spin.run(drain=False)
     return to_day0(spin.close_horizon(), cfg.spinup_days)
 
@@ -138,6 +154,10 @@ def cache_key(cfg: C.Scenario, seed: int, replication: int) -> str:
     Package version, source digest, numpy version (its streams), cache format, the AgentState
     fields, the resolved config without ``name``, ``days`` and ``warmup_days`` (they do not
     affect the spin-up), seed and replication.
+
+    The engine is deliberately *not* part of the key: every engine of
+    :data:`~simulator.engine.ENGINES` gives a bit-identical end state by design (the golden and
+    engine-agreement tests check it), so a spin-up cached by one engine serves them all.
     """
     config = cfg.to_dict()
     for key in ("name", "days", "warmup_days"):
@@ -194,10 +214,14 @@ def _write(path: Path, state: AgentState) -> None:
             Path(tmp).unlink(missing_ok=True)
 
 
-def initial_state(cfg: C.Scenario, seed: int, replication: int) -> AgentState | None:
+def initial_state(
+    cfg: C.Scenario, seed: int, replication: int, *, engine: str = DEFAULT_ENGINE
+) -> AgentState | None:
     """Day-0 workforce of replication ``(seed, replication)``: the spin-up's, or None for the analytic start.
 
-    Read from the cache when present and readable, else computed and cached.
+    Read from the cache when present and readable, else computed by ``engine`` and cached. The
+    cache is shared by all engines (:func:`cache_key` leaves the engine out: results are
+    identical whichever engine runs).
     """
     if cfg.spinup_days == 0:
         return None
@@ -206,7 +230,7 @@ def initial_state(cfg: C.Scenario, seed: int, replication: int) -> AgentState | 
         state = _read(path)
         if state is not None:
             return state
-    state = spinup_state(cfg, seed, replication)
+    state = spinup_state(cfg, seed, replication, engine=engine)
     if path is not None:
         _write(path, state)
     return state
@@ -228,7 +252,9 @@ def describe(cfg: C.Scenario, seed: int, replications: int) -> str | None:
 # --------------------------------------------------------------------------- public entry point
 
 
-def simulate(cfg: C.Scenario, seed: int, *, replication: int = 0, call_log: bool = False) -> SimulationResult:
+def simulate(
+    cfg: C.Scenario, seed: int, *, replication: int = 0, call_log: bool = False, engine: str = DEFAULT_ENGINE
+) -> SimulationResult:
     """Simulate one replication of ``cfg``.
 
     With ``cfg.spinup_days > 0`` the day-0 workforce is the end state of a spin-up of the
@@ -240,9 +266,16 @@ def simulate(cfg: C.Scenario, seed: int, *, replication: int = 0, call_log: bool
         replication: Replication index (0-based). Replication ``k`` of two scenarios with the
             same seed sees the same base callers.
         call_log: Also keep one row per finished contact (``result.call_log``).
+        engine: Which engine runs it (:data:`~simulator.engine.ENGINES`): ``"fast"``, the compiled
+            engine (default), or ``"simpy"``, the SimPy reference model. The result is the same,
+            bit for bit, whichever runs.
 
     Returns:
         The result, with interval, day and summary tables.
+
+    Raises:
+        ValueError: for an unknown ``engine`` (checked before anything runs).
     """
-    initial = initial_state(cfg, seed, replication)
-    return Simulation(cfg, seed=seed, replication=replication, call_log=call_log, initial=initial).run()
+    cls = engine_class(engine)
+    initial = initial_state(cfg, seed, replication, engine=engine)
+    return cls(cfg, seed=seed, replication=replication, call_log=call_log, initial=initial).run()
