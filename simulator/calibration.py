@@ -28,6 +28,7 @@ from pydantic import Field, model_validator
 
 from . import config as C
 from . import metrics as M
+from .engine import DEFAULT_ENGINE
 from .replication import ReplicationResult, replicate
 from .stats import mean_ci
 
@@ -200,6 +201,7 @@ def calibrate(
     workers: int | None = None,
     targets: Mapping[str, Sequence[Target]] | str | Path | None = None,
     progress: Callable[[int], None] | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> pd.DataFrame:
     """Replicate ``cfg`` and compare every calibrated quantity with its cited range.
 
@@ -211,6 +213,8 @@ def calibrate(
         targets: Targets per kind of site, or the path of a targets file; None reads the
             shipped ``data/calibration_targets.yaml``.
         progress: Called with 1 each time a replication finishes.
+        engine: Engine that runs the replications: ``"fast"`` (compiled, default) or ``"simpy"``
+            (the reference model); the table is identical.
 
     Returns:
         The calibration table (:func:`calibration_table`).
@@ -218,11 +222,12 @@ def calibrate(
     Raises:
         ConfigError: for a bad targets file or a kind of site without targets (checked
             before anything runs).
+        ValueError: for an unknown ``engine``.
     """
     if targets is None or isinstance(targets, (str, Path)):
         targets = load_targets(targets)
     check_targets(cfg, targets)
-    rep = replicate(cfg, replications, seed, workers=workers, progress=progress)
+    rep = replicate(cfg, replications, seed, workers=workers, progress=progress, engine=engine)
     return calibration_table(rep, targets)
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import config as C
 from . import metrics as M
+from .engine import DEFAULT_ENGINE
 from .replication import ReplicationResult, replicate_many
 from .stats import mean_ci, paired_difference
 
@@ -40,6 +41,11 @@ class Comparison:
 
     runs: list[ReplicationResult]
     seed: int
+
+    @property
+    def engine(self) -> str:
+        """Name of the engine that ran the scenarios (results do not depend on it)."""
+        return self.runs[0].engine
 
     @property
     def names(self) -> list[str]:
@@ -130,6 +136,7 @@ def compare(
     *,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> Comparison:
     """Run ``cfgs`` with common random numbers and compare them against the first.
 
@@ -139,13 +146,16 @@ def compare(
         seed: Root seed shared by all scenarios.
         workers: Worker processes (None: all cores). All scenario-replications share one pool.
         progress: Called with 1 each time a replication finishes.
+        engine: Engine that runs them: ``"fast"`` (compiled, default) or ``"simpy"`` (the
+            reference model); the results are identical.
 
     Raises:
-        ValueError: if fewer than one scenario is given or two share a name.
+        ValueError: if fewer than one scenario is given, two share a name, or ``engine`` is unknown.
     """
     names = [c.name for c in cfgs]
     if not names:
         raise ValueError("compare needs at least one scenario")
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must be distinct (set 'name:' in each file), got {names}")
-    return Comparison(replicate_many(cfgs, replications, seed, workers=workers, progress=progress), seed)
+    return Comparison(replicate_many(cfgs, replications, seed, workers=workers, progress=progress,
+                                     engine=engine), seed)

@@ -2,7 +2,9 @@
 
 Replication ``k`` draws every stream from ``(seed, k, stream id)``, so results are
 identical whatever the number of workers, and replication ``k`` of two scenarios with the
-same seed sees the same base callers.
+same seed sees the same base callers. The engine that runs them (``engine=``, a name of
+:data:`~simulator.engine.ENGINES`) travels with each task to the worker; it changes the speed,
+never the result.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from numpy.typing import NDArray
 
 from . import config as C
 from . import metrics as M
+from .engine import DEFAULT_ENGINE
 from .executors import imap
-from .spinup import simulate
+from .spinup import engine_class, simulate
 from .stats import mean_ci
 from .version import versions
 
@@ -34,9 +37,11 @@ class ReplicationOutput:
     agents: pd.DataFrame
 
 
-def run_replication(cfg: C.Scenario, seed: int, replication: int) -> ReplicationOutput:
-    """Simulate replication ``replication`` and reduce it to compact tables."""
-    res = simulate(cfg, seed, replication=replication)
+def run_replication(
+    cfg: C.Scenario, seed: int, replication: int, engine: str = DEFAULT_ENGINE
+) -> ReplicationOutput:
+    """Simulate replication ``replication`` with ``engine`` and reduce it to compact tables."""
+    res = simulate(cfg, seed, replication=replication, engine=engine)
     hist = res.wait_hist
     return ReplicationOutput(
         summary=res.summary,
@@ -61,6 +66,7 @@ class ReplicationResult:
         wait_hist: Answered waits of the measured window per site (and ``all``, last row).
         agents: One row per (replication, agent employed at the horizon).
         versions: Package versions that produced the result.
+        engine: Name of the engine that ran the replications (results do not depend on it).
     """
 
     cfg: C.Scenario
@@ -72,6 +78,7 @@ class ReplicationResult:
     wait_hist: NDArray[np.int64]
     agents: pd.DataFrame
     versions: dict[str, str]
+    engine: str = DEFAULT_ENGINE
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -104,6 +111,7 @@ def replicate(
     *,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> ReplicationResult:
     """Run independent replications of ``cfg`` in parallel.
 
@@ -113,11 +121,16 @@ def replicate(
         seed: Root seed; replication ``k`` uses streams keyed by ``(seed, k)``.
         workers: Worker processes (None: all cores; 1: in this process).
         progress: Called with 1 each time a replication finishes.
+        engine: Engine that runs them: ``"fast"`` (compiled, default) or ``"simpy"`` (the
+            reference model); the results are identical.
 
     Returns:
         Tables per replication and a summary with 95% confidence intervals.
+
+    Raises:
+        ValueError: for ``replications < 1`` or an unknown ``engine``.
     """
-    return replicate_many([cfg], replications, seed, workers=workers, progress=progress)[0]
+    return replicate_many([cfg], replications, seed, workers=workers, progress=progress, engine=engine)[0]
 
 
 def replicate_many(
@@ -127,28 +140,32 @@ def replicate_many(
     *,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> list[ReplicationResult]:
     """Replicate several scenarios with common random numbers, all tasks in one worker pool.
 
     Replication ``k`` of every scenario uses the streams of ``(seed, k)``, so the scenarios
-    see the same callers and their paired differences are sharp.
+    see the same callers and their paired differences are sharp. ``engine`` is passed to every
+    task by name, so it reaches worker processes; an unknown name raises ``ValueError`` before
+    any task starts.
     """
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
-    tasks = [(cfg, seed, r) for cfg in cfgs for r in range(replications)]
+    engine_class(engine)
+    tasks = [(cfg, seed, r, engine) for cfg in cfgs for r in range(replications)]
     outputs: list[ReplicationOutput | None] = [None] * len(tasks)
     for i, out in imap(run_replication, tasks, workers=workers):
         outputs[i] = out
         if progress is not None:
             progress(1)
     return [
-        _assemble(cfg, seed, replications, outputs[j * replications:(j + 1) * replications])
+        _assemble(cfg, seed, replications, outputs[j * replications:(j + 1) * replications], engine)
         for j, cfg in enumerate(cfgs)
     ]
 
 
 def _assemble(
-    cfg: C.Scenario, seed: int, replications: int, outputs: Sequence[ReplicationOutput | None]
+    cfg: C.Scenario, seed: int, replications: int, outputs: Sequence[ReplicationOutput | None], engine: str
 ) -> ReplicationResult:
     done = [o for o in outputs if o is not None]
 
@@ -161,4 +178,5 @@ def _assemble(
         cfg=cfg, seed=seed, replications=replications,
         per_replication=stack("summary"), days=stack("days"), intraday=stack("intraday"),
         wait_hist=np.sum([o.wait_hist for o in done], axis=0), agents=stack("agents"), versions=versions(),
+        engine=engine,
     )
