@@ -19,9 +19,11 @@ This is the only module of the package that creates random generators.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Hashable, Sequence
+from typing import Final, Protocol
 
 import numpy as np
+from numpy.typing import NDArray
 
 STREAM_ID: Final[dict[str, int]] = {
     "arrivals": 1,  # day multipliers, per-interval counts, arrival times
@@ -40,6 +42,14 @@ STREAM_ID: Final[dict[str, int]] = {
     "chase": 14,  # unanswered emails: whether the customer phones, and that call's attributes
 }
 """Append-only registry of stream ids. Never renumber or reuse an id."""
+
+class Transform(Hashable, Protocol):
+    """A vectorised map of uniforms, e.g. a distribution's inverse CDF (equal transforms are applied once)."""
+
+    def ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The transform of each uniform."""
+        ...
+
 
 BLOCK_SIZE: Final[int] = 4096
 """Uniforms drawn per refill of a :class:`UniformBlocks` (fixed, for reproducibility)."""
@@ -76,23 +86,69 @@ def nested_seed(seed: int, replication: int, name: str) -> int:
 
 
 class UniformBlocks:
-    """Uniforms on [0, 1) from one stream, drawn ``BLOCK_SIZE`` at a time.
+    """Uniforms on [0, 1) from one stream, drawn ``BLOCK_SIZE`` at a time, with optional transforms.
 
     ``next()`` costs a list index in the event loop; the generator is called once per block.
+    A transform (an object with a vectorised ``ppf``, e.g. a duration distribution) is applied
+    to each whole block when it is drawn, and :meth:`next_as` hands out the transform of the
+    next uniform: both engines then read the same numbers, whatever a scalar and a vectorised
+    evaluation of the transform would give in the last bit.
     """
 
-    __slots__ = ("_rng", "_block", "_i")
+    __slots__ = ("_rng", "_transforms", "_block", "_t", "_i")
 
-    def __init__(self, rng: np.random.Generator) -> None:
+    def __init__(self, rng: np.random.Generator, transforms: Sequence[Transform] = ()) -> None:
         self._rng = rng
+        self._transforms = tuple(transforms)
         self._block: list[float] = []
+        self._t: list[list[float]] = []
+        self._i = 0
+
+    @property
+    def n_transforms(self) -> int:
+        """Number of transforms of each uniform."""
+        return len(self._transforms)
+
+    def draw_block(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The next ``BLOCK_SIZE`` uniforms and their transforms (shape ``(n_transforms, BLOCK_SIZE)``).
+
+        For a reader that consumes the blocks itself (the compiled engine); do not mix with :meth:`next`.
+        """
+        u = self._rng.random(BLOCK_SIZE)
+        done: dict[Transform, NDArray[np.float64]] = {}
+        t = np.empty((len(self._transforms), BLOCK_SIZE))
+        for j, f in enumerate(self._transforms):
+            if f not in done:
+                done[f] = np.asarray(f.ppf(u), dtype=np.float64)
+            t[j] = done[f]
+        return u, t
+
+    def _refill(self) -> None:
+        u, t = self.draw_block()
+        self._block = u.tolist()
+        self._t = t.tolist()
         self._i = 0
 
     def next(self) -> float:
         """Return the next uniform."""
         if self._i == len(self._block):
-            self._block = self._rng.random(BLOCK_SIZE).tolist()
-            self._i = 0
+            self._refill()
         u = self._block[self._i]
         self._i += 1
         return u
+
+    def next_as(self, j: int) -> float:
+        """Consume the next uniform and return its transform ``j``."""
+        if self._i == len(self._block):
+            self._refill()
+        x = self._t[j][self._i]
+        self._i += 1
+        return x
+
+    def next_all(self, j0: int, j1: int) -> tuple[float, ...]:
+        """Consume the next uniform and return its transforms ``j0 .. j1 - 1``."""
+        if self._i == len(self._block):
+            self._refill()
+        i = self._i
+        self._i += 1
+        return tuple(self._t[j][i] for j in range(j0, j1))

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import config as C
 from .rng import UniformBlocks
-from .workforce import LiveAgents
+from .workforce import LiveAgents, fatigue_now
 
 
 class SiteView(Protocol):
@@ -107,7 +107,7 @@ class LeastFatigued:
         a = self.agents
         best, best_f = 0, math.inf
         for i, j in enumerate(idle):
-            f = a.fatigue[j] * math.exp(-(now - a.fatigue_t[j]) / self.tau)
+            f = fatigue_now(a.fatigue[j], a.fatigue_t[j], now, self.tau)
             if f < best_f:
                 best, best_f = i, f
         return best

@@ -318,11 +318,12 @@ def learn(p: float, factor: float) -> float:
     return 1.0 - (1.0 - p) * factor
 
 
-def fatigue_now(
-    fatigue: FloatArray, fatigue_t: FloatArray, now_s: float, tau_s: float, busy: BoolArray
-) -> FloatArray:
-    """Current fatigue from ``F`` as of ``fatigue_t``; busy agents do not recover on a call."""
-    return np.where(busy, fatigue, fatigue * np.exp(-(now_s - fatigue_t) / tau_s))
+def fatigue_now(fatigue: float, fatigue_t: float, now_s: float, tau_s: float) -> float:
+    """Fatigue at ``now_s`` of an agent resting since ``fatigue_t`` with ``F = fatigue`` then: ``F exp(-(now - t) / tau)``.
+
+    A scalar function (``math.exp``): both engines evaluate it alike, to the last bit.
+    """
+    return fatigue * math.exp(-(now_s - fatigue_t) / tau_s)
 
 
 DAY_COUNTERS: tuple[str, ...] = (

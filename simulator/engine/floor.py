@@ -13,7 +13,6 @@ and after off-phone work, ``rest_tau_s`` on a rest break and off shift
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -101,7 +100,7 @@ class Floor:
         live = self.live
         f = live.fatigue[a]
         if f:
-            live.fatigue[a] = f * math.exp((live.fatigue_t[a] - now) / tau_s)
+            live.fatigue[a] = W.fatigue_now(f, live.fatigue_t[a], now, tau_s)
         live.fatigue_t[a] = now
 
     def recover_idle(self, a: int, now: float) -> None:

@@ -196,16 +196,19 @@ class CallFlow:
         names = [t.name for t in types]
         self.chase_type = (names.index(email.chase_type) if email.chase_type is not None
                            else voice_types[0] if voice_types else -1)
-        self.chase_handle = from_spec(types[self.chase_type].handle_time) if self.chase_type >= 0 else None
-        self.chase = UniformBlocks(stream(seed, replication, "chase"))
+        sup = [site.sup_dist for site in sites]
+        ct = max(self.chase_type, 0)
+        self.chase = UniformBlocks(stream(seed, replication, "chase"),
+                                   [from_spec(types[ct].handle_time), self.patience[ct], *sup])
+        """Chase uniforms; transforms: 0 the handle time, 1 the patience of ``chase_type``, 2 + site the supervisor time."""
         self.survey_share = cfg.satisfaction.survey_share
         self.response_p = cfg.satisfaction.response_p
         self.unhappy_response_p = min(1.0, cfg.satisfaction.response_p * cfg.satisfaction.dissatisfied_response_ratio)
         self.surveys = UniformBlocks(stream(seed, replication, "surveys"))
         self.router = SITE_ROUTERS[cfg.routing.policy](cfg)
         d = cfg.demand
-        self.redials = FollowUps(d.redial.p, d.redial.delay, stream(seed, replication, "redials"))
-        self.repeats = FollowUps(d.repeat.p, d.repeat.delay, stream(seed, replication, "repeats"))
+        self.redials = FollowUps(d.redial.p, d.redial.delay, self.patience, sup, stream(seed, replication, "redials"))
+        self.repeats = FollowUps(d.repeat.p, d.repeat.delay, self.patience, sup, stream(seed, replication, "repeats"))
         self.next_caller = 0
         self._day_calls: list[Call] = []
         self._day_t: list[float] = []
@@ -242,10 +245,11 @@ class CallFlow:
         first = self.next_caller
         self.next_caller += n
         u = day.u
+        sup = zip(*[site.sup_dist.ppf(day.u_supervisor).tolist() for site in self.sites], strict=True)
         self._day_calls = list(map(
             Call, range(first, first + n), repeat(0), repeat(FIRST), day.call_type.tolist(),
             np.asarray(self.type_rank)[day.call_type].tolist(), day.t_s.tolist(), day.patience_s.tolist(),
-            day.handle_s.tolist(), day.u_supervisor.tolist(), u[_U["irate"]].tolist(), u[_U["resolve"]].tolist(),
+            day.handle_s.tolist(), sup, u[_U["irate"]].tolist(), u[_U["resolve"]].tolist(),
             u[_U["escalate"]].tolist(), is_scam, u[_U["detect"]].tolist(), u[_U["route"]].tolist(),
             np.asarray(self.type_channel)[day.call_type].tolist(), day.u_survey[0].tolist(), day.u_survey[1].tolist(),
         ))
@@ -323,12 +327,11 @@ class CallFlow:
         u = self.chase
         if email.state != WAITING or u.next() >= self.chase_p:
             return
-        assert self.chase_handle is not None
         now = self.env.now
         t = self.calendar.next_open(now)
         ct = self.chase_type
         call = Call(email.caller, email.attempt + 1, REPEAT, ct, self.type_rank[ct], t,
-                    float(self.patience[ct].ppf(u.next())), float(self.chase_handle.ppf(u.next())), u.next(),
+                    u.next_as(1), u.next_as(0), u.next_all(2, 2 + self.n_sites),
                     u.next(), u.next(), u.next(), u.next() < self.scam_p[ct], u.next(), u.next(), VOICE,
                     *self._survey_uniforms())
         if t < self.horizon_s:
@@ -635,7 +638,7 @@ class CallFlow:
         c, b = self.counts, call.bucket
         c[b + K_SUP_ANSWERED] += 1
         c[b + K_SUP_WAIT] += now - call.t_esc
-        self._at(float(site.sup_dist.ppf(call.u_sup)), self._on_supervisor_end, call)
+        self._at(call.sup_s[site.index], self._on_supervisor_end, call)
 
     def _next_escalation(self, site: SiteState) -> None:
         """Supervisors on duty and free take waiting escalated callers, first come first served."""
@@ -682,12 +685,13 @@ class CallFlow:
         if u.next() >= source.p:
             return
         now = self.env.now
-        t = self.calendar.next_open(now + float(source.delay.ppf(u.next())))
+        t = self.calendar.next_open(now + u.next_as(0))
         # Draw every attribute before the horizon check, so a longer horizon consumes the
         # stream identically and a shorter run is an exact prefix of a longer one.
         new = Call(call.caller, call.attempt + 1, kind, call.ctype, call.rank, t,
-                   float(self.patience[call.ctype].ppf(u.next())), call.base_s, u.next(), u.next(), u.next(),
-                   u.next(), call.scam, u.next(), u.next(), call.channel, *self._survey_uniforms())
+                   u.next_as(1 + call.ctype), call.base_s, u.next_all(source.sup0, source.sup0 + self.n_sites),
+                   u.next(), u.next(), u.next(), call.scam, u.next(), u.next(), call.channel,
+                   *self._survey_uniforms())
         if call.channel == EMAIL:
             new.patience_s = math.inf
         if t < self.horizon_s:

@@ -165,13 +165,13 @@ class Recorder:
             c[b + K_EMAIL_BACKLOG] += len(site.emails)
             c[b + K_EMAIL_DAYS] += 1
 
-    def book_fatigue(self, i: int, sums: np.ndarray, on: np.ndarray) -> None:
+    def book_fatigue(self, i: int, sums: list[float], on: list[int]) -> None:
         """Add interval ``i``'s fatigue sample (sum over on-floor agents and their number) per site."""
         c, ns = self.counts, self.n_sites
         for s in range(ns):
             b = (i * ns + s) * NC
-            c[b + K_FATIGUE_SUM] += float(sums[s])
-            c[b + K_FATIGUE_N] += float(on[s])
+            c[b + K_FATIGUE_SUM] += sums[s]
+            c[b + K_FATIGUE_N] += on[s]
 
     def log_contact(
         self, call: Call, wait: float, handle: float, outcome: str, csat: float = math.nan, survey: int = -1

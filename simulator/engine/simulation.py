@@ -201,12 +201,16 @@ class Simulation:
         i = 0
         while True:
             yield self.env.timeout(self.interval_s)
-            site_of = self.agents.site
-            mode = np.asarray(self.floor.mode)
-            working = (mode == BUSY) | (mode == CHATTING)
-            on = (mode == IDLE) | working
-            f = W.fatigue_now(np.asarray(self.live.fatigue), np.asarray(self.live.fatigue_t),
-                              self.env.now, tau, working)
-            self.rec.book_fatigue(i, np.bincount(site_of[on], weights=f[on], minlength=ns),
-                                  np.bincount(site_of[on], minlength=ns))
+            now = self.env.now
+            fatigue, fatigue_t = self.live.fatigue, self.live.fatigue_t
+            sums, on = [0.0] * ns, [0] * ns
+            for a, (m, s) in enumerate(zip(self.floor.mode, self.agents.site.tolist(), strict=True)):
+                if m == IDLE:
+                    sums[s] += W.fatigue_now(fatigue[a], fatigue_t[a], now, tau)
+                elif m == BUSY or m == CHATTING:  # no recovery on a contact
+                    sums[s] += fatigue[a]
+                else:
+                    continue
+                on[s] += 1
+            self.rec.book_fatigue(i, sums, on)
             i += 1

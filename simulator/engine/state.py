@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import config as C
-from ..distributions import from_spec
+from ..distributions import Distribution, from_spec
 from ..rng import UniformBlocks
 
 # Contact kinds, channels, states and outcomes.
@@ -36,7 +36,7 @@ class Call:
     """One contact. Plain slots: created once per contact, read in callbacks."""
 
     __slots__ = (
-        "caller", "attempt", "kind", "ctype", "rank", "t_arr", "patience_s", "base_s", "u_sup",
+        "caller", "attempt", "kind", "ctype", "rank", "t_arr", "patience_s", "base_s", "sup_s",
         "u_irate", "u_res", "u_esc", "scam", "u_detect", "u_route",
         "channel", "site", "bucket", "state", "agent", "t_ans", "irate", "outcome", "t_esc", "work", "conc0",
         "u_survey", "u_happy",
@@ -44,7 +44,7 @@ class Call:
 
     def __init__(
         self, caller: int, attempt: int, kind: int, ctype: int, rank: int, t_arr: float,
-        patience_s: float, base_s: float, u_sup: float, u_irate: float, u_res: float,
+        patience_s: float, base_s: float, sup_s: tuple[float, ...], u_irate: float, u_res: float,
         u_esc: float, scam: bool, u_detect: float, u_route: float, channel: int, u_survey: float,
         u_happy: float,
     ) -> None:
@@ -56,7 +56,8 @@ class Call:
         self.t_arr = t_arr
         self.patience_s = patience_s
         self.base_s = base_s
-        self.u_sup = u_sup
+        self.sup_s = sup_s
+        """Supervisor handle time at each site, if escalated there (seconds)."""
         self.u_irate = u_irate
         self.u_res = u_res
         self.u_esc = u_esc
@@ -130,9 +131,18 @@ class SiteState:
 
 
 class FollowUps:
-    """Redials or repeats: decision, delay and the new contact's attributes from one stream."""
+    """Redials or repeats: decision, delay and the new contact's attributes from one stream.
 
-    def __init__(self, p: float, delay: C.DurationSpec, rng: np.random.Generator) -> None:
+    The stream's uniforms carry their transforms (:meth:`~simulator.rng.UniformBlocks.next_as`):
+    ``0`` the delay, ``1 + type`` the patience of each call type, ``1 + n_types + site`` the
+    supervisor handle time at each site.
+    """
+
+    def __init__(
+        self, p: float, delay: C.DurationSpec, patience: list[Distribution], supervisor: list[Distribution],
+        rng: np.random.Generator,
+    ) -> None:
         self.p = p
-        self.delay = from_spec(delay)
-        self.u = UniformBlocks(rng)
+        self.u = UniformBlocks(rng, [from_spec(delay), *patience, *supervisor])
+        self.sup0 = 1 + len(patience)
+        """Index of the first supervisor-time transform."""
