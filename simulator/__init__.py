@@ -5,6 +5,7 @@ Typical use from a notebook::
     import simulator as sim
     cfg = sim.load_config("configs/baseline.yaml", overrides={"days": 28})
     res = sim.simulate(cfg, seed=1)            # one replication: res.intervals, res.days, res.summary
+    sim.simulate(cfg, seed=1, engine="simpy")  # the SimPy reference model: the same result, slower
     rep = sim.replicate(cfg, replications=10, seed=1)
     rep.summary                                # site, metric, mean, ci_low, ci_high
     sim.erlang_a(calls_per_hour=200, aht_s=180, patience_s=300, agents=14)
@@ -12,12 +13,17 @@ Typical use from a notebook::
     comp.table()                               # means and paired differences with 95% CIs
     reps = sim.sweep("configs/sweeps/outsourcing_share.yaml", workers=2)   # one row per (point, replication)
     sim.calibrate(cfg, replications=4, seed=1)   # model vs cited ranges, per kind of site
+
+Every function that simulates takes ``engine=``: ``"fast"`` (the default, the numba-compiled
+engine) or ``"simpy"`` (the SimPy reference model). They give identical results; ``ENGINES``
+lists the names.
 """
 
 from .analytic import agents_for_service_level, erlang_a, erlang_b, erlang_c
 from .calibration import calibrate
 from .compare import Comparison, compare
 from .config import ConfigError, Scenario, load_config
+from .engine import DEFAULT_ENGINE, ENGINES
 from .metrics import SUMMARY_KEYS
 from .replication import ReplicationResult, replicate, replicate_many
 from .result import SimulationResult
@@ -27,6 +33,8 @@ from .sweep import Sweep, SweepError, load_sweep, point_table, sweep
 from .version import __version__
 
 __all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINES",
     "SUMMARY_KEYS",
     "Comparison",
     "ConfigError",

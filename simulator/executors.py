@@ -2,7 +2,9 @@
 
 Results are yielded as ``(index, result)`` in completion order; callers place them by
 index, so the final tables never depend on the executor or the number of workers. Every
-task seeds its own streams from its arguments, never from execution order.
+task seeds its own streams from its arguments, never from execution order, and names in them
+whatever else it needs, such as the engine (``"fast"`` or ``"simpy"``): a worker, local or on a
+Dask cluster, reads no option or global of the process that submitted it.
 
 Three backends share the interface of :class:`Executor`:
 

@@ -125,7 +125,7 @@ def write_run(rep: ReplicationResult, out: Path, *, elapsed_s: float, command: s
               calls: pd.DataFrame | None = None) -> Path:
     """Write a replicated run's results folder atomically and return its path.
 
-    Contents: ``config.yaml`` (resolved), ``meta.json`` (seed, replications, versions,
+    Contents: ``config.yaml`` (resolved), ``meta.json`` (seed, engine, replications, versions,
     wall time, command), ``summary.csv`` (mean and 95% CI per site and metric),
     ``replications.csv``, ``days.csv``, ``intraday.csv``, ``wait_hist.csv``,
     ``figures/*.png`` and, if given, ``calls.csv`` (a per-contact log).
@@ -134,7 +134,7 @@ def write_run(rep: ReplicationResult, out: Path, *, elapsed_s: float, command: s
     with staging(Path(out)) as tmp:
         write_yaml(tmp / "config.yaml", cfg.to_dict())
         write_json(tmp / "meta.json", {
-            "seed": rep.seed, "replications": rep.replications, "versions": rep.versions,
+            "seed": rep.seed, "engine": rep.engine, "replications": rep.replications, "versions": rep.versions,
             "elapsed_s": round(elapsed_s, 3), "command": command,
         })
         rep.summary.to_csv(tmp / "summary.csv", index=False)
@@ -164,7 +164,7 @@ def write_run(rep: ReplicationResult, out: Path, *, elapsed_s: float, command: s
 def write_comparison(comp: Comparison, out: Path, *, elapsed_s: float, command: str) -> Path:
     """Write a comparison folder atomically and return its path.
 
-    Contents: ``configs/<name>.yaml`` (resolved), ``meta.json`` (seed, replications,
+    Contents: ``configs/<name>.yaml`` (resolved), ``meta.json`` (seed, engine, replications,
     versions, wall time, command), ``comparison.csv`` (every site and metric),
     ``replications.csv``, ``days.csv``, ``agents_end.csv`` and ``figures/`` (lever chart,
     month-by-month workforce lines, end-of-run distributions).
@@ -175,7 +175,7 @@ def write_comparison(comp: Comparison, out: Path, *, elapsed_s: float, command: 
         for run in comp.runs:
             write_yaml(tmp / "configs" / f"{run.cfg.name}.yaml", run.cfg.to_dict())
         write_json(tmp / "meta.json", {
-            "seed": comp.seed, "replications": ref.replications, "scenarios": comp.names,
+            "seed": comp.seed, "engine": comp.engine, "replications": ref.replications, "scenarios": comp.names,
             "versions": versions(), "elapsed_s": round(elapsed_s, 3), "command": command,
         })
         pd.concat([comp.table(site) for site in comp.sites], ignore_index=True).to_csv(

@@ -25,32 +25,37 @@ import numpy as np
 import pandas as pd
 
 from .. import config as C
+from ..engine import DEFAULT_ENGINE
 from ..executors import Executor, LocalProcesses, make_executor
 from ..output import SweepFolder
 from ..plots import sweep as sweep_plots
 from ..replication import run_replication
+from ..spinup import engine_class
 from ..targets import check_targets
 from ..version import versions
 from .spec import Sweep, SweepError, load_sweep
 from .tables import build_tables
 
 
-def run_task(cfg: C.Scenario, seed: int, replication: int) -> dict[str, Any]:
+def run_task(cfg: C.Scenario, seed: int, replication: int, engine: str = DEFAULT_ENGINE) -> dict[str, Any]:
     """Simulate one replication of one point and return its record (never raises).
 
     Args:
         cfg: The point's scenario.
         seed: The sweep's root seed.
         replication: Replication index; streams are keyed by ``(seed, replication)``.
+        engine: Name of the engine to run (:data:`~simulator.engine.ENGINES`); a task carries
+            it by name, so it reaches local and Dask workers alike.
 
     Returns:
         ``status`` (``ok`` or ``error``), ``summary`` (site -> metric -> value), ``error`` and
-        ``traceback`` (on error), ``elapsed_s`` and ``host``.
+        ``traceback`` (on error), ``engine``, ``elapsed_s`` and ``host``.
     """
     start = time.perf_counter()
-    record: dict[str, Any] = {"seed": seed, "replication": replication, "host": f"{socket.gethostname()}:{os.getpid()}"}
+    record: dict[str, Any] = {"seed": seed, "replication": replication, "engine": engine,
+                              "host": f"{socket.gethostname()}:{os.getpid()}"}
     try:
-        summary = run_replication(cfg, seed, replication).summary
+        summary = run_replication(cfg, seed, replication, engine).summary
         record["status"] = "ok"
         record["summary"] = {
             str(row["site"]): {k: float(v) for k, v in row.items() if k != "site"}
@@ -143,6 +148,7 @@ def run_sweep(
     targets: Sequence[str] = (),
     progress: Callable[[Progress], None] | None = None,
     command: str | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> SweepOutcome:
     """Run a sweep into a results folder; the engine behind :func:`sweep` and ``callsim sweep``.
 
@@ -157,13 +163,19 @@ def run_sweep(
         targets: Extra feasibility targets (``"service_level>=0.8"``) for the figures.
         progress: Called before the first task and after each finished one.
         command: Command line recorded in ``meta.json``.
+        engine: Engine that runs every task: ``"fast"`` (compiled, default) or ``"simpy"`` (the
+            reference model). Recorded in ``meta.json`` and each replication's record; it is not
+            part of the sweep's fingerprint, since results do not depend on it, so a sweep may be
+            resumed with the other engine.
 
     Returns:
         The sweep, folder, tables and metadata.
 
     Raises:
         SweepError: for an invalid sweep or an unusable folder; nothing has run.
+        ValueError: for an unknown ``engine``; nothing has run.
     """
+    engine_class(engine)
     sw = spec if isinstance(spec, Sweep) else load_sweep(spec)
     all_targets = list(dict.fromkeys([*sw.report.targets, *targets]))
     bad = check_targets(all_targets)
@@ -186,7 +198,7 @@ def run_sweep(
                 progress(Progress(len(todo), done, failed, resumed, time.perf_counter() - start))
 
         report(0)
-        tasks = [(p.cfg, sw.seed, k) for p, k in todo]
+        tasks = [(p.cfg, sw.seed, k, engine) for p, k in todo]
         for n, (i, record) in enumerate(ex.imap(run_task, tasks) if tasks else (), start=1):
             p, k = todo[i]
             folder.commit(p.id, record)
@@ -198,7 +210,7 @@ def run_sweep(
     written = folder.write_tables(tables)
     task_s = [r.get("elapsed_s") or 0.0 for r in records.values()]
     meta = {
-        "name": sw.name, "seed": sw.seed, "replications": sw.replications, "points": len(sw.points),
+        "name": sw.name, "seed": sw.seed, "engine": engine, "replications": sw.replications, "points": len(sw.points),
         "tasks": sw.n_tasks, "ran": len(todo), "resumed": resumed, "failed": int(len(tables["failures"])),
         "executor": description, "elapsed_s": round(elapsed, 3),
         "throughput_per_s": round(len(todo) / elapsed, 4) if elapsed > 0 and todo else None,
@@ -225,11 +237,12 @@ def sweep(
     resume: bool = False,
     overwrite: bool = False,
     figures: bool = True,
+    engine: str = DEFAULT_ENGINE,
 ) -> pd.DataFrame:
     """Run a sweep and return its replications table.
 
     The results folder (default ``results/sweeps/<name>``) holds ``sweep.yaml`` (the resolved
-    sweep: inline base scenario and explicit points), ``meta.json`` (seed, versions,
+    sweep: inline base scenario and explicit points), ``meta.json`` (seed, engine, versions,
     executor, timings), ``replications.parquet``, ``sites.parquet``, ``points.parquet`` and
     ``points.csv``, ``timings.csv``, ``failures.csv`` (if any failed), ``figures/`` and
     ``runs/`` (one committed JSON file per replication, used by ``resume``).
@@ -243,14 +256,17 @@ def sweep(
         resume: Reuse finished replications in ``out`` and run the rest.
         overwrite: Delete a sweep already in ``out`` and start again.
         figures: Draw the sweep figures.
+        engine: Engine that runs every task: ``"fast"`` (compiled, default) or ``"simpy"`` (the
+            reference model); the tables are identical.
 
     Returns:
         One row per (point, replication): ``point``, ``point_id``, ``label``, every swept
         key, ``replication``, ``status``, ``error`` and every summary metric of site ``all``.
-        Identical, bit for bit, whatever the executor and number of workers.
+        Identical, bit for bit, whatever the executor, number of workers and engine.
     """
     executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local)
-    outcome = run_sweep(spec, out=out, executor=executor, resume=resume, overwrite=overwrite, figures=figures)
+    outcome = run_sweep(spec, out=out, executor=executor, resume=resume, overwrite=overwrite, figures=figures,
+                        engine=engine)
     table = outcome.tables["replications"]
     table.attrs["out"] = str(outcome.out)
     return table
