@@ -18,6 +18,7 @@ from . import calibration as calib
 from .compare import HEADLINE
 from .compare import compare as compare_scenarios
 from .config import ConfigError, Scenario, erlang_scenario, load_config, parse_set_options
+from .engine import DEFAULT_ENGINE, ENGINES
 from .executors import ExecutorUnavailable, make_executor
 from .output import json_safe, write_comparison, write_run
 from .replication import ReplicationResult, replicate
@@ -30,6 +31,10 @@ SET_HELP = "Override a config field by dotted path, e.g. --set demand.calls_per_
 SEED_OPTION = click.option("--seed", default=1, show_default=True, type=click.IntRange(min=0), help="Root seed.")
 WORKERS_OPTION = click.option("-w", "--workers", default=None, type=click.IntRange(min=1),
                               help="Worker processes [default: all cores]. Results do not depend on it.")
+ENGINE_OPTION = click.option(
+    "--engine", type=click.Choice(list(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
+    help="Simulation engine: fast is the numba-compiled engine, simpy the SimPy reference model. "
+         "Results are identical, bit for bit; only the speed differs.")
 ERLANG_KEYS = ("p_wait", "abandon_rate", "asa_s", "wait_mean_s", "service_level", "occupancy")
 
 
@@ -58,12 +63,12 @@ def _note_spinup(cfgs: list[Scenario], seed: int, replications: int, enabled: bo
 
 
 def _run_replications(
-    cfg: Scenario, replications: int, seed: int, workers: int | None, quiet: bool
+    cfg: Scenario, replications: int, seed: int, workers: int | None, quiet: bool, engine: str
 ) -> ReplicationResult:
     _note_spinup([cfg], seed, replications, not quiet)
     with _progress(not quiet, replications, f"{cfg.name}: replications") as bar:
         update: Callable[[int], None] | None = bar.update if bar is not None else None
-        return replicate(cfg, replications, seed, workers=workers, progress=update)
+        return replicate(cfg, replications, seed, workers=workers, progress=update, engine=engine)
 
 
 def _fmt(x: float) -> str:
@@ -116,13 +121,14 @@ def show(config: str, sets: tuple[str, ...]) -> None:
 
 def _experiment_options(*, replications: int, min_replications: int, replications_help: str, set_help: str,
                         out_help: str, json_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The options ``run`` and ``compare`` share: --set, -r, --seed, -w, --out and --json."""
+    """The options ``run`` and ``compare`` share: --set, -r, --seed, -w, --engine, --out and --json."""
     options = [
         click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=set_help),
         click.option("-r", "--replications", default=replications, show_default=True,
                      type=click.IntRange(min=min_replications), help=replications_help),
         SEED_OPTION,
         WORKERS_OPTION,
+        ENGINE_OPTION,
         click.option("--out", type=click.Path(file_okay=False), default=None, help=out_help),
         click.option("--json", "as_json", is_flag=True, help=json_help),
     ]
@@ -141,25 +147,25 @@ def _experiment_options(*, replications: int, min_replications: int, replication
                      set_help=SET_HELP, out_help="Results folder [default: results/<scenario name>].",
                      json_help="Print the summary as JSON on stdout.")
 @click.option("--call-log", is_flag=True, help="Also write calls.csv: one row per contact of replication 0.")
-def run(config: str, sets: tuple[str, ...], replications: int, seed: int, workers: int | None,
+def run(config: str, sets: tuple[str, ...], replications: int, seed: int, workers: int | None, engine: str,
         out: str | None, as_json: bool, call_log: bool) -> None:
     """Simulate CONFIG and write a results folder with tables and figures.
 
     Prints the mean and 95% confidence interval of each metric over replications
     (site 'all' aggregates sites; with chat or email also each channel's metrics, nested
-    under "channels" in --json). The folder holds the resolved config, seed, versions,
+    under "channels" in --json). The folder holds the resolved config, seed, engine, versions,
     summary, per-replication, day and intraday tables, and figures.
     """
     cfg = _load(config, sets)
     start = time.perf_counter()
-    rep = _run_replications(cfg, replications, seed, workers, quiet=as_json)
+    rep = _run_replications(cfg, replications, seed, workers, quiet=as_json, engine=engine)
     out_dir = Path(out) if out else Path("results") / cfg.name
     command = "callsim run " + " ".join(sys.argv[2:])
-    calls = simulate(cfg, seed, replication=0, call_log=True).calls if call_log else None
+    calls = simulate(cfg, seed, replication=0, call_log=True, engine=engine).calls if call_log else None
     write_run(rep, out_dir, elapsed_s=time.perf_counter() - start, command=command, calls=calls)
     if as_json:
         click.echo(json.dumps(json_safe({
-            "summary": rep.summary_dict(), "seed": seed, "replications": replications,
+            "summary": rep.summary_dict(), "seed": seed, "engine": engine, "replications": replications,
             "version": __version__, "config": cfg.to_dict(),
         })))
         return
@@ -177,7 +183,7 @@ def run(config: str, sets: tuple[str, ...], replications: int, seed: int, worker
     out_help="Results folder [default: results/compare-<first>-vs-<n>].",
     json_help="Print every metric of every scenario as JSON on stdout.")
 def compare(configs: tuple[str, ...], sets: tuple[str, ...], replications: int, seed: int,
-            workers: int | None, out: str | None, as_json: bool) -> None:
+            workers: int | None, engine: str, out: str | None, as_json: bool) -> None:
     """Compare scenarios with common random numbers against the first CONFIG.
 
     Prints, for the headline metrics, each scenario's mean and 95% CI and the paired
@@ -195,7 +201,7 @@ def compare(configs: tuple[str, ...], sets: tuple[str, ...], replications: int, 
     try:
         with _progress(not as_json, len(cfgs) * replications, "scenario replications") as bar:
             comp = compare_scenarios(cfgs, replications, seed, workers=workers,
-                               progress=bar.update if bar is not None else None)
+                                     progress=bar.update if bar is not None else None, engine=engine)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     out_dir = Path(out) if out else Path("results") / f"compare-{cfgs[0].name}-vs-{len(cfgs) - 1}"
@@ -203,7 +209,7 @@ def compare(configs: tuple[str, ...], sets: tuple[str, ...], replications: int, 
                      command="callsim compare " + " ".join(sys.argv[2:]))
     if as_json:
         click.echo(json.dumps(json_safe({
-            "scenarios": comp.summary_dict(), "reference": comp.names[0], "seed": seed,
+            "scenarios": comp.summary_dict(), "reference": comp.names[0], "seed": seed, "engine": engine,
             "replications": replications, "version": __version__,
             "configs": {c.name: c.to_dict() for c in cfgs},
         })))
@@ -241,9 +247,10 @@ def compare(configs: tuple[str, ...], sets: tuple[str, ...], replications: int, 
               help="Measured hours per replication (after a 2 h warm-up).")
 @SEED_OPTION
 @WORKERS_OPTION
+@ENGINE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 def erlang(agents: int, calls_per_hour: float, aht_s: float, patience_s: float | None, sl_target_s: float,
-           do_simulate: bool, replications: int, hours: float, seed: int, workers: int | None,
+           do_simulate: bool, replications: int, hours: float, seed: int, workers: int | None, engine: str,
            as_json: bool) -> None:
     """Erlang C (or Erlang A with --patience-s) figures, optionally beside a simulation.
 
@@ -264,9 +271,10 @@ def erlang(agents: int, calls_per_hour: float, aht_s: float, patience_s: float |
     if do_simulate:
         cfg = erlang_scenario(calls_per_hour=calls_per_hour, aht_s=aht_s, agents=agents,
                               patience_s=patience_s, hours=hours, sl_target_s=sl_target_s)
-        rep = _run_replications(cfg, replications, seed, workers, quiet=as_json)
+        rep = _run_replications(cfg, replications, seed, workers, quiet=as_json, engine=engine)
         sim = rep.summary_dict()
         result["simulated"] = {k: sim[k] for k in ERLANG_KEYS}
+        result["engine"] = engine
     if as_json:
         click.echo(json.dumps(json_safe(result)))
         return
@@ -322,10 +330,11 @@ def _print_calibration(table: Any, cfg: Scenario, replications: int, seed: int) 
               help="Independent replications.")
 @SEED_OPTION
 @WORKERS_OPTION
+@ENGINE_OPTION
 @click.option("--targets", "targets_file", type=click.Path(dir_okay=False), default=None,
               help="Targets file [default: the package's data/calibration_targets.yaml].")
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON on stdout.")
-def calibrate(config: str, sets: tuple[str, ...], replications: int, seed: int, workers: int | None,
+def calibrate(config: str, sets: tuple[str, ...], replications: int, seed: int, workers: int | None, engine: str,
               targets_file: str | None, as_json: bool) -> None:
     """Compare CONFIG's calibrated quantities with the ranges cited from public evidence.
 
@@ -345,7 +354,7 @@ def calibrate(config: str, sets: tuple[str, ...], replications: int, seed: int, 
     _note_spinup([cfg], seed, replications, not as_json)
     with _progress(not as_json, replications, f"{cfg.name}: replications") as bar:
         table = calib.calibrate(cfg, replications, seed, workers=workers, targets=targets,
-                                progress=bar.update if bar is not None else None)
+                                progress=bar.update if bar is not None else None, engine=engine)
     if as_json:
         rows = [{
             "name": r.name, "site": r.site, "kind": r.kind, "metric": r.metric, "unit": r.unit,
@@ -353,7 +362,7 @@ def calibrate(config: str, sets: tuple[str, ...], replications: int, seed: int, 
             "inside": r.inside, "ci_overlap": r.ci_overlap, "gap": r.gap, "source": r.source, "note": r.note,
         } for r in table.itertuples()]
         click.echo(json.dumps(json_safe({
-            "targets": rows, "scenario": cfg.name, "seed": seed, "replications": replications,
+            "targets": rows, "scenario": cfg.name, "seed": seed, "engine": engine, "replications": replications,
             "version": __version__,
         })))
         return
@@ -405,6 +414,7 @@ class _SweepBar:
                    "(pip install 'callsim[dask]').")
 @click.option("--dask-local", metavar="N", default=None, type=click.IntRange(min=1),
               help="Start a local Dask cluster of N worker processes for this sweep.")
+@ENGINE_OPTION
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Results folder [default: results/sweeps/<sweep name>].")
 @click.option("--resume", is_flag=True, help="Keep the replications already in the folder and run the rest.")
@@ -419,9 +429,9 @@ class _SweepBar:
                    "adds to the sweep file's report.targets).")
 @click.option("--no-figures", is_flag=True, help="Write the tables only.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON on stdout; no progress bar.")
-def sweep(sweep_file: str, workers: int | None, scheduler: str | None, dask_local: int | None, out: str | None,
-          resume: bool, overwrite: bool, replications: int | None, seed: int | None, sets: tuple[str, ...],
-          targets: tuple[str, ...], no_figures: bool, as_json: bool) -> None:
+def sweep(sweep_file: str, workers: int | None, scheduler: str | None, dask_local: int | None, engine: str,
+          out: str | None, resume: bool, overwrite: bool, replications: int | None, seed: int | None,
+          sets: tuple[str, ...], targets: tuple[str, ...], no_figures: bool, as_json: bool) -> None:
     """Run every point of SWEEP_FILE with many replications and write tidy tables and figures.
 
     The sweep file names a base scenario, replications, seed and the points (grid, zip,
@@ -447,7 +457,7 @@ def sweep(sweep_file: str, workers: int | None, scheduler: str | None, dask_loca
     try:
         outcome = run_sweep(sw, out=out, executor=executor, resume=resume, overwrite=overwrite,
                             figures=not no_figures, targets=targets, progress=bar,
-                            command="callsim sweep " + " ".join(sys.argv[2:]))
+                            command="callsim sweep " + " ".join(sys.argv[2:]), engine=engine)
     except (ConfigError, ExecutorUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:

@@ -74,7 +74,7 @@ def test_run_json_shape_and_results_folder(runner: CliRunner, tiny_file: Path, t
                                   "--json", "--set", "days=0.5"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"summary", "seed", "replications", "version", "config"}
+    assert set(data) == {"summary", "seed", "engine", "replications", "version", "config"}
     assert REQUIRED_KEYS <= set(data["summary"])
     # The replications are the package's for the same seed, and the printed means and intervals are the
     # t-intervals scipy computes from them (site "all").
