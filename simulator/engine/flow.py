@@ -200,7 +200,7 @@ class CallFlow:
         ct = max(self.chase_type, 0)
         self.chase = UniformBlocks(stream(seed, replication, "chase"),
                                    [from_spec(types[ct].handle_time), self.patience[ct], *sup])
-        """Chase uniforms; transforms: 0 the handle time, 1 the patience of ``chase_type``, 2 + site the supervisor time."""
+        """Chase uniforms; transforms: 0 handle time, 1 patience of ``chase_type``, 2 + site supervisor time."""
         self.survey_share = cfg.satisfaction.survey_share
         self.response_p = cfg.satisfaction.response_p
         self.unhappy_response_p = min(1.0, cfg.satisfaction.response_p * cfg.satisfaction.dissatisfied_response_ratio)

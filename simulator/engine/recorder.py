@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import simpy
 
 from .. import config as C
@@ -142,28 +141,6 @@ class Recorder:
         if self.warmup_s <= call.t_arr < self.horizon_s:
             k = min(int(response / M.RESPONSE_BIN_S) + 1, _LAST_RESPONSE_BIN) if response > 0 else 0
             self.response_hist[site.index * M.RESPONSE_BINS + k] += 1
-
-    def book_day(self, day: int, day_counts: dict[str, np.ndarray]) -> None:
-        """Add the workforce counters of ``day`` to the first interval of the day."""
-        i = round(day * DAY_S / self.interval_s)
-        if i >= self.acc.n_intervals:
-            return
-        c, ns = self.counts, self.n_sites
-        for name, values in day_counts.items():
-            k = M.K[name]
-            for s, v in enumerate(values.tolist()):
-                c[(i * ns + s) * NC + k] += v
-
-    def book_backlog(self, day: int, sites: list[SiteState]) -> None:
-        """Add each site's email backlog at the midnight starting ``day`` to the last interval of ``day - 1``."""
-        i = round(day * DAY_S / self.interval_s) - 1
-        if i >= self.acc.n_intervals:
-            return
-        c, ns = self.counts, self.n_sites
-        for site in sites:
-            b = (i * ns + site.index) * NC
-            c[b + K_EMAIL_BACKLOG] += len(site.emails)
-            c[b + K_EMAIL_DAYS] += 1
 
     def book_fatigue(self, i: int, sums: list[float], on: list[int]) -> None:
         """Add interval ``i``'s fatigue sample (sum over on-floor agents and their number) per site."""
