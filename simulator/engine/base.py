@@ -36,6 +36,46 @@ class DayOpening:
     """Supervisor duty changes: ``(time_s, site, on_duty)``, in scheduling order."""
 
 
+EV_SHIFT_START, EV_SHIFT_END, EV_BREAK = 0, 1, 2
+"""Kinds of :func:`shift_events`."""
+
+
+def shift_events(
+    plan: W.DayPlan, shift_end: np.ndarray
+) -> tuple[list[float], list[int], list[int], list[float], list[bool]]:
+    """The day's shift and break events in scheduling order: ``(time_s, kind, agent, value, rest)``.
+
+    Per agent of the plan: its shift start and end (``value`` the shift end), then each
+    scheduled break (``value`` its length, ``rest`` whether it is a rest). A shift starting
+    exactly when the agent's current one ends continues it: ``shift_end`` (per agent) is
+    moved to the new end, in place.
+    """
+    contiguous = plan.start_s == shift_end[plan.agent]
+    shift_end[plan.agent[contiguous]] = plan.end_s[contiguous]
+    times: list[float] = []
+    kinds: list[int] = []
+    agents: list[int] = []
+    values: list[float] = []
+    rests: list[bool] = []
+    for a, start, end, b_start, b_len, b_rest in zip(
+        plan.agent.tolist(), plan.start_s.tolist(), plan.end_s.tolist(),
+        plan.break_start_s.tolist(), plan.break_length_s.tolist(), plan.break_rest.tolist(), strict=True,
+    ):
+        times += [start, end]
+        kinds += [EV_SHIFT_START, EV_SHIFT_END]
+        agents += [a, a]
+        values += [end, end]
+        rests += [False, False]
+        for bs, bl, rest in zip(b_start, b_len, b_rest, strict=True):
+            if bs == bs:  # not NaN
+                times.append(bs)
+                kinds.append(EV_BREAK)
+                agents.append(a)
+                values.append(bl)
+                rests.append(rest)
+    return times, kinds, agents, values, rests
+
+
 class Replication:
     """One replication of a scenario, engine-independent parts. Build, then ``run`` once.
 

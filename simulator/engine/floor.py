@@ -22,6 +22,7 @@ from simpy.events import Event, Timeout
 
 from .. import config as C
 from .. import workforce as W
+from .base import EV_BREAK, EV_SHIFT_END, EV_SHIFT_START, shift_events
 from .recorder import K_OVERTIME_S, Recorder
 from .state import BREAK, BUSY, CHATTING, IDLE, OFF, SHIFT_END, SiteState
 
@@ -125,18 +126,9 @@ class Floor:
     def schedule_shifts(self, plan: W.DayPlan) -> None:
         """Schedule the shift starts and ends and the breaks of the day's plan."""
         now = self.env.now
-        # A shift starting exactly when the agent's current one ends continues it.
-        contiguous = plan.start_s == self.shift_end[plan.agent]
-        self.shift_end[plan.agent[contiguous]] = plan.end_s[contiguous]
-        for a, start, end, b_start, b_len, b_rest in zip(
-            plan.agent.tolist(), plan.start_s.tolist(), plan.end_s.tolist(),
-            plan.break_start_s.tolist(), plan.break_length_s.tolist(), plan.break_rest.tolist(), strict=True,
-        ):
-            self._at(start - now, self._on_shift_start, (a, end))
-            self._at(end - now, self._on_shift_end, (a, end))
-            for bs, bl, rest in zip(b_start, b_len, b_rest, strict=True):
-                if bs == bs:  # not NaN
-                    self._at(bs - now, self._on_break, (a, bl, rest))
+        callbacks = {EV_SHIFT_START: self._on_shift_start, EV_SHIFT_END: self._on_shift_end, EV_BREAK: self._on_break}
+        for t, kind, a, x, rest in zip(*shift_events(plan, self.shift_end), strict=True):
+            self._at(t - now, callbacks[kind], (a, x) if kind != EV_BREAK else (a, x, rest))
 
     def _at(self, delay: float, callback: Any, value: Any) -> None:
         ev = Timeout(self.env, delay, value)

@@ -53,11 +53,8 @@ from simpy.events import Event, Timeout
 from .. import config as C
 from .. import workforce as W
 from ..demand import DECISIONS, DayCallers, OpeningCalendar
-from ..distributions import from_spec
 from ..formulas import ContactModel
-from ..rng import UniformBlocks, stream
 from ..routing import SITE_ROUTERS
-from ..units import HOUR_S
 from .floor import Floor
 from .recorder import (
     K_ABANDONED,
@@ -116,6 +113,7 @@ from .state import (
     VOICE,
     WAITING,
     Call,
+    FlowSetup,
     FollowUps,
     SiteState,
 )
@@ -129,8 +127,7 @@ class CallFlow:
     Args:
         env: The run's SimPy environment.
         cfg: The scenario.
-        seed: Root seed of the run.
-        replication: Replication index (keys the event-loop streams).
+        setup: The flow's constants and event-loop streams.
         rec: The recorder.
         floor: The floor of agents; its ``serve`` is set to :meth:`available`.
         sites: The sites' runtime state.
@@ -141,7 +138,7 @@ class CallFlow:
     """
 
     def __init__(
-        self, env: simpy.Environment, cfg: C.Scenario, seed: int, replication: int, rec: Recorder, floor: Floor,
+        self, env: simpy.Environment, cfg: C.Scenario, setup: FlowSetup, rec: Recorder, floor: Floor,
         sites: list[SiteState], agents: W.AgentState, live: W.LiveAgents, calendar: OpeningCalendar,
         horizon_s: float,
     ) -> None:
@@ -172,43 +169,17 @@ class CallFlow:
         """Version of each agent's pending chat-end timer; a newer one makes older timers stale."""
         self.chat_since = [0.0] * n
         """When each agent started holding chats (seconds)."""
-        self.learning_factor = W.learning_factor(cfg.behaviour)
-        self.fatigue_on = cfg.behaviour.fatigue.load_per_call > 0
-        self.learning_on = self.learning_factor != 1.0
         self.contact = ContactModel(cfg)
-
-        types = cfg.demand.call_types
-        ranks = sorted({t.priority for t in types})
-        self.type_rank = [ranks.index(t.priority) for t in types]
-        self.scam_p = [t.scam_p for t in types]
-        default_patience = from_spec(cfg.demand.patience)
-        self.patience = [default_patience if t.patience is None else from_spec(t.patience) for t in types]
-        """Patience distribution per call type (email contacts never abandon, whatever it says)."""
-        self.type_channel = [C.CHANNELS.index(t.channel) for t in types]
-        chat, email = cfg.channels.chat, cfg.channels.email
-        self.max_chats = chat.max_concurrency
-        self.chat_rate = [0.0] + [c / n for n, c in enumerate(chat.capacity[: chat.max_concurrency], 1)]
-        """Progress rate of each chat of an agent holding n chats: c(n) / n."""
-        self.email_reserve = email.reserve_idle
-        self.chase_s = None if email.chase_after_h is None or email.chase_p == 0 else email.chase_after_h * HOUR_S
-        self.chase_p = email.chase_p
-        voice_types = [i for i, t in enumerate(types) if t.channel == "voice"]
-        names = [t.name for t in types]
-        self.chase_type = (names.index(email.chase_type) if email.chase_type is not None
-                           else voice_types[0] if voice_types else -1)
-        sup = [site.sup_dist for site in sites]
-        ct = max(self.chase_type, 0)
-        self.chase = UniformBlocks(stream(seed, replication, "chase"),
-                                   [from_spec(types[ct].handle_time), self.patience[ct], *sup])
-        """Chase uniforms; transforms: 0 handle time, 1 patience of ``chase_type``, 2 + site supervisor time."""
-        self.survey_share = cfg.satisfaction.survey_share
-        self.response_p = cfg.satisfaction.response_p
-        self.unhappy_response_p = min(1.0, cfg.satisfaction.response_p * cfg.satisfaction.dissatisfied_response_ratio)
-        self.surveys = UniformBlocks(stream(seed, replication, "surveys"))
+        u = setup
+        self.learning_factor, self.fatigue_on, self.learning_on = u.learning_factor, u.fatigue_on, u.learning_on
+        self.type_rank, self.scam_p, self.type_channel = u.type_rank, u.scam_p, u.type_channel
+        self.patience = u.patience
+        self.max_chats, self.chat_rate, self.email_reserve = u.max_chats, u.chat_rate, u.email_reserve
+        self.chase_s, self.chase_p, self.chase_type, self.chase = u.chase_s, u.chase_p, u.chase_type, u.chase
+        self.survey_share, self.response_p, self.unhappy_response_p = u.survey_share, u.response_p, u.unhappy_response_p
+        self.surveys, self.redials, self.repeats = u.surveys, u.redials, u.repeats
+        self.supervisor = u.supervisor
         self.router = SITE_ROUTERS[cfg.routing.policy](cfg)
-        d = cfg.demand
-        self.redials = FollowUps(d.redial.p, d.redial.delay, self.patience, sup, stream(seed, replication, "redials"))
-        self.repeats = FollowUps(d.repeat.p, d.repeat.delay, self.patience, sup, stream(seed, replication, "repeats"))
         self.next_caller = 0
         self._day_calls: list[Call] = []
         self._day_t: list[float] = []
@@ -245,7 +216,7 @@ class CallFlow:
         first = self.next_caller
         self.next_caller += n
         u = day.u
-        sup = zip(*[site.sup_dist.ppf(day.u_supervisor).tolist() for site in self.sites], strict=True)
+        sup = zip(*[d.ppf(day.u_supervisor).tolist() for d in self.supervisor], strict=True)
         self._day_calls = list(map(
             Call, range(first, first + n), repeat(0), repeat(FIRST), day.call_type.tolist(),
             np.asarray(self.type_rank)[day.call_type].tolist(), day.t_s.tolist(), day.patience_s.tolist(),

@@ -24,14 +24,13 @@ from .. import config as C
 from .. import workforce as W
 from ..demand import draw_day
 from ..result import SimulationResult
-from ..rng import UniformBlocks, stream
 from ..routing import AGENT_SELECTORS
 from ..units import DAY_S
 from .base import Replication
 from .floor import Floor
 from .flow import CallFlow
 from .recorder import Recorder
-from .state import BUSY, CHATTING, IDLE, SiteState
+from .state import BUSY, CHATTING, IDLE, FlowSetup, SiteState
 
 
 class Simulation(Replication):
@@ -48,17 +47,17 @@ class Simulation(Replication):
         self.env = simpy.Environment()
         self.rec = Recorder(self.env, cfg, self.n_intervals, call_log)
         self.live = W.LiveAgents(self.agents)
-        selection = UniformBlocks(stream(seed, replication, "selection"))
-        ranks = len({t.priority for t in cfg.demand.call_types})
+        setup = FlowSetup(cfg, seed, replication)
         self.sites = [
-            SiteState(i, sc, ranks, AGENT_SELECTORS[sc.agent_selection](self.live, cfg.behaviour, selection))
+            SiteState(i, sc, setup.n_ranks, AGENT_SELECTORS[sc.agent_selection](self.live, cfg.behaviour,
+                                                                                 setup.selection))
             for i, sc in enumerate(cfg.sites)
         ]
         self.floor = Floor(self.env, cfg, self.agents, self.live, self.sites, self.rec)
         if self.calendar.always_open:
             for site in self.sites:
                 site.sup_on = site.sup_count
-        self.flow = CallFlow(self.env, cfg, seed, replication, self.rec, self.floor, self.sites, self.agents,
+        self.flow = CallFlow(self.env, cfg, setup, self.rec, self.floor, self.sites, self.agents,
                              self.live, self.calendar, self.horizon_s)
 
     def sync_agents(self) -> W.AgentState:

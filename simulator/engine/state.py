@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-import numpy as np
-
 from .. import config as C
-from ..distributions import Distribution, from_spec
-from ..rng import UniformBlocks
+from .. import workforce as W
+from ..distributions import from_spec
+from ..rng import UniformBlocks, stream
+from ..units import HOUR_S
 
 # Contact kinds, channels, states and outcomes.
 FIRST, REDIAL, REPEAT = 0, 1, 2
@@ -88,7 +88,7 @@ class SiteState:
 
     __slots__ = (
         "index", "queues", "n_waiting", "idle", "selector", "line_limit", "resolution_multiplier",
-        "sup_count", "sup_on", "sup_busy", "sup_queue", "sup_waiting", "sup_dist", "sup_resolution_p",
+        "sup_count", "sup_on", "sup_busy", "sup_queue", "sup_waiting", "sup_resolution_p",
         "sup_patience", "queue_t", "n_on", "staff_t", "chat_queue", "n_chat_waiting", "chatting", "emails",
         "email_in_service", "groups",
     )
@@ -108,7 +108,6 @@ class SiteState:
         self.sup_queue: deque[Call] = deque()
         self.sup_waiting = 0
         """Callers waiting for a supervisor (the queue may also hold callers who hung up)."""
-        self.sup_dist = from_spec(cfg.supervisors.handle_time)
         self.sup_resolution_p = cfg.supervisors.resolution_p
         self.sup_patience = cfg.supervisors.patience_multiplier
         self.queue_t = 0.0
@@ -131,18 +130,65 @@ class SiteState:
 
 
 class FollowUps:
-    """Redials or repeats: decision, delay and the new contact's attributes from one stream.
+    """Redials or repeats: the probability and the stream of decisions, delays and new contacts' attributes."""
 
-    The stream's uniforms carry their transforms (:meth:`~simulator.rng.UniformBlocks.next_as`):
-    ``0`` the delay, ``1 + type`` the patience of each call type, ``1 + n_types + site`` the
-    supervisor handle time at each site.
+    def __init__(self, p: float, u: UniformBlocks, sup0: int) -> None:
+        self.p = p
+        self.u = u
+        self.sup0 = sup0
+        """Index of the first supervisor-time transform of ``u``."""
+
+
+class FlowSetup:
+    """The call flow's constants and event-loop streams of one replication, shared by both engines.
+
+    The streams carry their transforms (:class:`~simulator.rng.UniformBlocks`): redials and
+    repeats ``0`` the delay, ``1 + type`` the patience of each call type, ``1 + n_types + site``
+    the supervisor handle time at each site; chase ``0`` the handle time and ``1`` the patience of
+    ``chase_type``, ``2 + site`` the supervisor time.
     """
 
-    def __init__(
-        self, p: float, delay: C.DurationSpec, patience: list[Distribution], supervisor: list[Distribution],
-        rng: np.random.Generator,
-    ) -> None:
-        self.p = p
-        self.u = UniformBlocks(rng, [from_spec(delay), *patience, *supervisor])
-        self.sup0 = 1 + len(patience)
-        """Index of the first supervisor-time transform."""
+    def __init__(self, cfg: C.Scenario, seed: int, replication: int) -> None:
+        b = cfg.behaviour
+        self.learning_factor = W.learning_factor(b)
+        self.fatigue_on = b.fatigue.load_per_call > 0
+        self.learning_on = self.learning_factor != 1.0
+        types = cfg.demand.call_types
+        ranks = sorted({t.priority for t in types})
+        self.n_ranks = len(ranks)
+        self.type_rank = [ranks.index(t.priority) for t in types]
+        self.scam_p = [t.scam_p for t in types]
+        default_patience = from_spec(cfg.demand.patience)
+        self.patience = [default_patience if t.patience is None else from_spec(t.patience) for t in types]
+        """Patience distribution per call type (email contacts never abandon, whatever it says)."""
+        self.type_channel = [C.CHANNELS.index(t.channel) for t in types]
+        self.supervisor = [from_spec(sc.supervisors.handle_time) for sc in cfg.sites]
+        """Supervisor handle-time distribution per site."""
+        chat, email = cfg.channels.chat, cfg.channels.email
+        self.max_chats = chat.max_concurrency
+        self.chat_rate = [0.0] + [c / n for n, c in enumerate(chat.capacity[: chat.max_concurrency], 1)]
+        """Progress rate of each chat of an agent holding n chats: c(n) / n."""
+        self.email_reserve = email.reserve_idle
+        self.chase_s = None if email.chase_after_h is None or email.chase_p == 0 else email.chase_after_h * HOUR_S
+        self.chase_p = email.chase_p
+        voice_types = [i for i, t in enumerate(types) if t.channel == "voice"]
+        names = [t.name for t in types]
+        self.chase_type = (names.index(email.chase_type) if email.chase_type is not None
+                           else voice_types[0] if voice_types else -1)
+        sat = cfg.satisfaction
+        self.survey_share = sat.survey_share
+        self.response_p = sat.response_p
+        self.unhappy_response_p = min(1.0, sat.response_p * sat.dissatisfied_response_ratio)
+        d = cfg.demand
+        sup = self.supervisor
+        self.redials = FollowUps(d.redial.p, UniformBlocks(stream(seed, replication, "redials"),
+                                                           [from_spec(d.redial.delay), *self.patience, *sup]),
+                                 1 + len(types))
+        self.repeats = FollowUps(d.repeat.p, UniformBlocks(stream(seed, replication, "repeats"),
+                                                           [from_spec(d.repeat.delay), *self.patience, *sup]),
+                                 1 + len(types))
+        ct = max(self.chase_type, 0)
+        self.chase = UniformBlocks(stream(seed, replication, "chase"),
+                                   [from_spec(types[ct].handle_time), self.patience[ct], *sup])
+        self.surveys = UniformBlocks(stream(seed, replication, "surveys"))
+        self.selection = UniformBlocks(stream(seed, replication, "selection"))
