@@ -32,7 +32,7 @@ test: $(STAMP)  ## fast suite (CI): unit, regression, notebook and a meaningful 
 test-full: $(STAMP)  ## everything, including the long statistical validation
 	$(PY) -m pytest -q -n 2 --dist loadfile -m ""
 
-bench: $(STAMP)  ## engine vs a straightforward SimPy model, same run; then sweep scaling
+bench: $(STAMP)  ## fast and SimPy engines vs a straightforward SimPy model, a baseline year, compile time, memory (bench/bench_engine.py --quick: short); then sweep scaling
 	$(PY) bench/bench_engine.py
 	$(PY) bench/bench_scaling.py
 
