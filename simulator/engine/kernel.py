@@ -24,14 +24,36 @@ driver must act: a day starts, a stream or a buffer needs room, or ``until`` is 
 
 from __future__ import annotations
 
+import hashlib
 import math
-from typing import Any, NamedTuple
+import os
+from pathlib import Path
+from typing import Any
 
+import numba
 import numpy as np
 from numba import njit
+from numba.core import types
+from numba.experimental import structref
 
 from .. import formulas as F
 from .. import workforce as W
+
+
+def _cache_dir() -> Path:
+    """A folder per digest of the compiled sources (numba checks only each function's own file)."""
+    here = Path(__file__).resolve()
+    digest = hashlib.sha256(numba.__version__.encode())
+    for path in (here, here.parent.parent / "formulas.py", here.parent.parent / "workforce.py"):
+        digest.update(path.read_bytes())
+    base = os.environ.get("NUMBA_CACHE_DIR") or str(Path.home() / ".cache" / "callsim" / "numba")
+    return Path(base) / digest.hexdigest()[:16]
+
+
+CACHE_DIR = _cache_dir()
+"""Where this module's compiled functions are cached (set while they are defined, then restored)."""
+_user_cache_dir = numba.config.CACHE_DIR
+numba.config.CACHE_DIR = str(CACHE_DIR)
 
 # ---------------------------------------------------------------- codes (mirror .state)
 
@@ -57,15 +79,43 @@ C_IRATE, C_SCAM, C_GEN, C_NEXT, C_INQ = 11, 12, 13, 14, 15
 NCI = 16
 (F_TARR, F_PATIENCE, F_BASE, F_UIRATE, F_URES, F_UESC, F_UDETECT, F_UROUTE, F_USURVEY, F_UHAPPY, F_TANS, F_TESC,
  F_WORK, F_CONC0) = range(14)
-NCF = 14
+F_SUP = 14
+"""First of the per-site supervisor handle times (``cf`` has ``F_SUP + n_sites`` columns)."""
+D_T = F_TARR
+"""The day's base callers (``df``) are rows in the ``cf`` layout, with the arrival time in ``D_T``."""
+
+# Agents: ai (int64) and af (float64) columns.
+(A_MODE, A_PENDING_REST, A_SKILL, A_SITE, A_NCHATS, A_CHAT_VER, A_CALLS, A_KPI_CALLS, A_CSAT_N, A_SURVEY_N,
+ A_SURVEY_POS) = range(11)
+NAI = 11
+(A_PENDING, A_SHIFT_END, A_CHAT_T, A_CHAT_INT, A_CHAT_SINCE, A_PROF, A_FATIGUE, A_FATIGUE_T, A_PRESSURE, A_FRAILTY,
+ A_DAY_LOAD, A_KPI_HANDLE, A_CSAT_SUM) = range(13)
+NAF = 13
+AGENT_INTS = {A_CALLS: "calls_handled", A_KPI_CALLS: "kpi_calls", A_CSAT_N: "csat_n", A_SURVEY_N: "survey_n",
+              A_SURVEY_POS: "survey_pos"}
+"""``ai`` columns that are :class:`~simulator.workforce.AgentState` fields (copied in and out each day)."""
+AGENT_FLOATS = {A_PROF: "proficiency", A_FATIGUE: "fatigue", A_FATIGUE_T: "fatigue_t", A_PRESSURE: "pressure",
+                A_FRAILTY: "frailty", A_DAY_LOAD: "day_load", A_KPI_HANDLE: "kpi_handle_s", A_CSAT_SUM: "csat_sum"}
+"""``af`` columns that are :class:`~simulator.workforce.AgentState` fields."""
+
+# Event heap: hf (time, value) and hi (sequence, kind, two arguments).
+H_T, H_X = 0, 1
+H_SEQ, H_KIND, H_A, H_B = 0, 1, 2, 3
+
+# Event-loop streams: rows of su (uniforms) and, for the first three, tr (their transforms).
+R_RED, R_REP, R_CHA, R_SUR, R_SEL = 0, 1, 2, 3, 4
+N_STREAMS = 5
 
 # Global scalars: si (int64) and sf (float64).
 S_SEQ, S_HEAP_N, S_FREE_N, S_LOG_N, S_DAY_I, S_DAY_N, S_DAY_FIRST, S_TICK_I = range(8)
-S_POS_RED, S_POS_REP, S_POS_SEL, S_POS_SUR, S_POS_CHA, S_NEED = 8, 9, 10, 11, 12, 13
-NSI = 14
+S_POS = 8
+"""``si[S_POS + r]``: the next uniform of stream ``r``."""
+S_LEN = S_POS + N_STREAMS
+"""``si[S_LEN + r]``: the uniforms stream ``r`` has in ``su``."""
+NSI = S_LEN + N_STREAMS
 SF_NOW = 0
 
-# Site fields: st (int64) and sfl (float64).
+# Site fields: site_i (int64) and site_f (float64).
 T_WAITING, T_CHAT_WAITING, T_SUP_COUNT, T_SUP_ON, T_SUP_BUSY, T_SUP_WAITING, T_ON, T_EMAIL_IN, T_LINE_LIMIT = range(9)
 T_SELECTOR, T_IDLE_N, T_CHATTING_N, T_EMAILS_N = 9, 10, 11, 12
 NST = 13
@@ -111,115 +161,101 @@ LF_TARR, LF_WAIT, LF_HANDLE, LF_CSAT = range(4)
 NLF = 4
 
 # The model's equations, compiled from their one definition.
-_irate_probability = njit(cache=True)(F.irate_probability)
-_handle_time_s = njit(cache=True)(F.handle_time_s)
-_detection_probability = njit(cache=True)(F.detection_probability)
-_escalation_probability = njit(cache=True)(F.escalation_probability)
-_resolution_probability = njit(cache=True)(F.resolution_probability)
-_contact_load = njit(cache=True)(F.contact_load)
-_satisfaction = njit(cache=True)(F.satisfaction)
-_chat_resolution_factor = njit(cache=True)(F.chat_resolution_factor)
-_chat_load_factor = njit(cache=True)(F.chat_load_factor)
-_fatigue_now = njit(cache=True)(W.fatigue_now)
-_learn = njit(cache=True)(W.learn)
+_irate_probability = njit(inline="always")(F.irate_probability)
+_handle_time_s = njit(inline="always")(F.handle_time_s)
+_detection_probability = njit(inline="always")(F.detection_probability)
+_escalation_probability = njit(inline="always")(F.escalation_probability)
+_resolution_probability = njit(inline="always")(F.resolution_probability)
+_contact_load = njit(inline="always")(F.contact_load)
+_satisfaction = njit(inline="always")(F.satisfaction)
+_chat_resolution_factor = njit(inline="always")(F.chat_resolution_factor)
+_chat_load_factor = njit(inline="always")(F.chat_load_factor)
+_fatigue_now = njit(inline="always")(W.fatigue_now)
+_learn = njit(inline="always")(W.learn)
 
 
-class Kernel(NamedTuple):
-    """The compiled engine's state: arrays only (see the module docstring)."""
+FIELDS: tuple[str, ...] = (
+    "si", "sf", "p", "pi", "k", "tf", "ti", "chan", "chat_rate", "route_cum", "cal", "hf", "hi", "ci", "cf", "free",
+    "site_i", "site_f", "q", "idle", "chatting", "able", "ai", "af", "chats", "counts", "wait_hist", "response_hist", "li",
+    "lf", "su", "tr", "df", "di",
+)
+"""The kernel state's arrays, in constructor order:
 
-    si: Any
-    sf: Any
-    p: Any
-    pi: Any
-    k: Any
-    # event heap
-    ht: Any
-    hseq: Any
-    hkind: Any
-    ha: Any
-    hb: Any
-    hx: Any
-    # contacts
-    ci: Any
-    cf: Any
-    csup: Any
-    free: Any
-    # sites and queues
-    st: Any
-    sfl: Any
-    qhead: Any
-    qtail: Any
-    idle: Any
-    chatting: Any
-    able: Any
-    route_cum: Any
-    # per type
-    type_rank: Any
-    type_channel: Any
-    scam_p: Any
-    irate_p: Any
-    fcr: Any
-    escalation_p: Any
-    chat_rate: Any
-    sat_channel: Any
-    wait_target: Any
-    # calendar
-    open_starts: Any
-    open_ends: Any
-    # agents: floor and chats
-    mode: Any
-    pending: Any
-    pending_rest: Any
-    shift_end: Any
-    skill: Any
-    agent_site: Any
-    chats: Any
-    n_chats: Any
-    chat_t: Any
-    chat_int: Any
-    chat_ver: Any
-    chat_since: Any
-    # agents: AgentState arrays
-    proficiency: Any
-    fatigue: Any
-    fatigue_t: Any
-    pressure: Any
-    frailty: Any
-    day_load: Any
-    calls_handled: Any
-    kpi_handle_s: Any
-    kpi_calls: Any
-    csat_sum: Any
-    csat_n: Any
-    survey_n: Any
-    survey_pos: Any
-    # recorder
-    counts: Any
-    wait_hist: Any
-    response_hist: Any
-    li: Any
-    lf: Any
-    # streams: uniforms and transforms
-    red_u: Any
-    red_t: Any
-    rep_u: Any
-    rep_t: Any
-    sel_u: Any
-    sur_u: Any
-    cha_u: Any
-    cha_t: Any
-    # the day's base callers
-    d_t: Any
-    d_ct: Any
-    d_pat: Any
-    d_base: Any
-    d_sup: Any
-    d_u: Any
-    d_surv: Any
-    d_scam: Any
+- ``si``: Int scalars (``S_*``).
+- ``sf``: Float scalars: the clock.
+- ``p``: Float parameters (``P_*``).
+- ``pi``: Int parameters (``I_*``).
+- ``k``: Counter offsets (:data:`COUNTERS` order, ``metrics.K`` values).
+- ``tf``: Per call type: scam, irate, fcr and escalation probabilities.
+- ``ti``: Per call type: priority rank and channel.
+- ``chan``: Per channel: satisfaction base and the wait target (s).
+- ``chat_rate``: Progress rate of each chat of an agent holding n chats: c(n) / n.
+- ``route_cum``: Cumulative site shares (split routing).
+- ``cal``: Opening calendar: starts and ends (s), shape (2, n).
+- ``free``: Free contact rows (a stack, ``si[S_FREE_N]`` of them).
+- ``q``: Per queue: head and tail contact (-1 if empty); ``site x (n_ranks + 3) + rank``, then chat, supervisor, email.
+- ``idle``: Per site: idle agents, longest idle first (``site_i[site, T_IDLE_N]`` of them).
+- ``chatting``: Per site: agents holding chats, in the order they started.
+- ``able``: Per site and channel: ``[0] = -1`` if every agent handles it, else ``[1 + group] = 1`` for the groups that do.
+- ``chats``: Per agent: the contacts of the chats it holds (``ai[a, A_NCHATS]`` of them).
+- ``su``: Event-loop streams' uniforms, shape (N_STREAMS, L).
+- ``tr``: Their transforms (redials, repeats, chase), shape (3, n_transforms, L).
+- ``df``: The day's base callers in the ``cf`` layout.
+- ``di``: The day's base callers: call type and scam flag.
+
+and the others as their ``*_`` index constants above describe them."""
+
+
+@structref.register
+class KernelType(types.StructRef):
+    """Numba type of :class:`Kernel`."""
+
+    def preprocess_fields(self, fields: Any) -> tuple[tuple[str, Any], ...]:
+        return tuple((name, types.unliteral(t)) for name, t in fields)
+
+
+class Kernel(structref.StructRefProxy):  # type: ignore[misc]
+    """The compiled engine's state: a mutable struct of arrays, passed to compiled functions by reference.
+
+    (A tuple of arrays would be copied, each array reference counted, on every call.)
+    Build with :func:`build`; Python keeps its own references to the arrays (the kernel mutates
+    them in place), and builds a new state when it replaces one.
+    """
+
+
+structref.define_proxy(Kernel, KernelType, list(FIELDS))
+
+
+def build(**arrays: Any) -> Kernel:
+    """A state from its arrays, by field name (every one of :data:`FIELDS`)."""
+    return Kernel(*[arrays[name] for name in FIELDS])
+
 
 
 # ---------------------------------------------------------------- event heap
+
+
+@njit
+def _before(s: Kernel, i: int, t: float, seq: int) -> bool:
+    """Whether heap entry ``i`` comes before an event at ``(t, seq)``."""
+    ti = s.hf[i, H_T]
+    return ti < t or (ti == t and s.hi[i, H_SEQ] < seq)
+
+
+@njit
+def _heap_put(s: Kernel, i: int, t: float, x: float, seq: int, kind: int, a: int, b: int) -> None:
+    s.hf[i, H_T] = t
+    s.hf[i, H_X] = x
+    s.hi[i, H_SEQ] = seq
+    s.hi[i, H_KIND] = kind
+    s.hi[i, H_A] = a
+    s.hi[i, H_B] = b
+
+
+@njit
+def _heap_move(s: Kernel, dst: int, src: int) -> None:
+    _heap_put(s, dst, s.hf[src, H_T], s.hf[src, H_X], s.hi[src, H_SEQ], s.hi[src, H_KIND], s.hi[src, H_A],
+              s.hi[src, H_B])
 
 
 @njit(cache=True)
@@ -230,24 +266,13 @@ def push(s: Kernel, delay: float, kind: int, a: int, b: int, x: float) -> None:
     s.si[S_SEQ] = seq + 1
     i = s.si[S_HEAP_N]
     s.si[S_HEAP_N] = i + 1
-    ht, hseq = s.ht, s.hseq
     while i > 0:
         parent = (i - 1) >> 1
-        if ht[parent] < t or (ht[parent] == t and hseq[parent] < seq):
+        if _before(s, parent, t, seq):
             break
-        ht[i] = ht[parent]
-        hseq[i] = hseq[parent]
-        s.hkind[i] = s.hkind[parent]
-        s.ha[i] = s.ha[parent]
-        s.hb[i] = s.hb[parent]
-        s.hx[i] = s.hx[parent]
+        _heap_move(s, i, parent)
         i = parent
-    ht[i] = t
-    hseq[i] = seq
-    s.hkind[i] = kind
-    s.ha[i] = a
-    s.hb[i] = b
-    s.hx[i] = x
+    _heap_put(s, i, t, x, seq, kind, a, b)
 
 
 @njit(cache=True)
@@ -258,44 +283,33 @@ def push_at(s: Kernel, times: Any, kinds: Any, a: Any, b: Any, x: Any) -> None:
         push(s, times[i] - now, kinds[i], a[i], b[i], x[i])
 
 
-@njit(cache=True)
+@njit
 def _pop(s: Kernel) -> None:
     """Remove the heap's first event (its fields were read at index 0)."""
     n = s.si[S_HEAP_N] - 1
     s.si[S_HEAP_N] = n
     if n == 0:
         return
-    ht, hseq = s.ht, s.hseq
-    t, seq = ht[n], hseq[n]
-    kind, a, b, x = s.hkind[n], s.ha[n], s.hb[n], s.hx[n]
+    t, x = s.hf[n, H_T], s.hf[n, H_X]
+    seq, kind, a, b = s.hi[n, H_SEQ], s.hi[n, H_KIND], s.hi[n, H_A], s.hi[n, H_B]
     i = 0
     while True:
         c = 2 * i + 1
         if c >= n:
             break
-        if c + 1 < n and (ht[c + 1] < ht[c] or (ht[c + 1] == ht[c] and hseq[c + 1] < hseq[c])):
+        if c + 1 < n and _before(s, c + 1, s.hf[c, H_T], s.hi[c, H_SEQ]):
             c += 1
-        if t < ht[c] or (t == ht[c] and seq < hseq[c]):
+        if not _before(s, c, t, seq):
             break
-        ht[i] = ht[c]
-        hseq[i] = hseq[c]
-        s.hkind[i] = s.hkind[c]
-        s.ha[i] = s.ha[c]
-        s.hb[i] = s.hb[c]
-        s.hx[i] = s.hx[c]
+        _heap_move(s, i, c)
         i = c
-    ht[i] = t
-    hseq[i] = seq
-    s.hkind[i] = kind
-    s.ha[i] = a
-    s.hb[i] = b
-    s.hx[i] = x
+    _heap_put(s, i, t, x, seq, kind, a, b)
 
 
 # ---------------------------------------------------------------- contacts and queues
 
 
-@njit(cache=True)
+@njit
 def _alloc(s: Kernel) -> int:
     n = s.si[S_FREE_N] - 1
     s.si[S_FREE_N] = n
@@ -315,7 +329,7 @@ def _alloc(s: Kernel) -> int:
     return c
 
 
-@njit(cache=True)
+@njit
 def _done(s: Kernel, c: int) -> None:
     """Contact ``c`` has no future: recycle its row, or let the queue holding it recycle it when popped."""
     s.ci[c, C_STATE] = DONE if s.ci[c, C_STATE] != ABANDONED and s.ci[c, C_STATE] != SUP_ABANDONED else s.ci[
@@ -326,28 +340,28 @@ def _done(s: Kernel, c: int) -> None:
         s.si[S_FREE_N] = n + 1
 
 
-@njit(cache=True)
+@njit
 def _q_append(s: Kernel, q: int, c: int) -> None:
     s.ci[c, C_NEXT] = -1
     s.ci[c, C_INQ] = 1
-    tail = s.qtail.flat[q]
+    tail = s.q[q, 1]
     if tail < 0:
-        s.qhead.flat[q] = c
+        s.q[q, 0] = c
     else:
         s.ci[tail, C_NEXT] = c
-    s.qtail.flat[q] = c
+    s.q[q, 1] = c
 
 
-@njit(cache=True)
+@njit
 def _q_pop(s: Kernel, q: int) -> int:
     """Pop the queue's head (-1 if empty); a popped contact with no future is recycled (returns -2)."""
-    c = s.qhead.flat[q]
+    c = s.q[q, 0]
     if c < 0:
         return -1
     nxt = s.ci[c, C_NEXT]
-    s.qhead.flat[q] = nxt
+    s.q[q, 0] = nxt
     if nxt < 0:
-        s.qtail.flat[q] = -1
+        s.q[q, 1] = -1
     s.ci[c, C_INQ] = 0
     state = s.ci[c, C_STATE]
     if state == ABANDONED or state == SUP_ABANDONED or state == DONE:
@@ -356,22 +370,22 @@ def _q_pop(s: Kernel, q: int) -> int:
     return c
 
 
-@njit(cache=True)
+@njit
 def _q_voice(s: Kernel, site: int, rank: int) -> int:
     return site * (s.pi[I_RANKS] + 3) + rank
 
 
-@njit(cache=True)
+@njit
 def _q_chat(s: Kernel, site: int) -> int:
     return site * (s.pi[I_RANKS] + 3) + s.pi[I_RANKS]
 
 
-@njit(cache=True)
+@njit
 def _q_sup(s: Kernel, site: int) -> int:
     return site * (s.pi[I_RANKS] + 3) + s.pi[I_RANKS] + 1
 
 
-@njit(cache=True)
+@njit
 def _q_email(s: Kernel, site: int) -> int:
     return site * (s.pi[I_RANKS] + 3) + s.pi[I_RANKS] + 2
 
@@ -379,7 +393,7 @@ def _q_email(s: Kernel, site: int) -> int:
 # ---------------------------------------------------------------- recorder (.recorder.Recorder)
 
 
-@njit(cache=True)
+@njit
 def _accrue(s: Kernel, k: int, site: int, t0: float, t1: float, weight: float) -> None:
     """``Recorder.accrue``."""
     if t1 <= t0 or weight == 0:
@@ -398,33 +412,33 @@ def _accrue(s: Kernel, k: int, site: int, t0: float, t1: float, weight: float) -
         i += 1
 
 
-@njit(cache=True)
+@njit
 def _queue_change(s: Kernel, site: int, delta: int) -> None:
     """``Recorder.queue_change``."""
     now = s.sf[SF_NOW]
-    n = s.st[site, T_WAITING]
+    n = s.site_i[site, T_WAITING]
     if n:
-        _accrue(s, s.k[K_QUEUE_S], site, s.sfl[site, L_QUEUE_T], now, n)
-    s.sfl[site, L_QUEUE_T] = now
-    s.st[site, T_WAITING] = n + delta
+        _accrue(s, s.k[K_QUEUE_S], site, s.site_f[site, L_QUEUE_T], now, n)
+    s.site_f[site, L_QUEUE_T] = now
+    s.site_i[site, T_WAITING] = n + delta
 
 
-@njit(cache=True)
+@njit
 def _staff_change(s: Kernel, site: int, delta: int) -> None:
     """``Recorder.staff_change``."""
     now = s.sf[SF_NOW]
-    _accrue(s, s.k[K_STAFFED_S], site, s.sfl[site, L_STAFF_T], now, s.st[site, T_ON])
-    s.sfl[site, L_STAFF_T] = now
-    s.st[site, T_ON] += delta
+    _accrue(s, s.k[K_STAFFED_S], site, s.site_f[site, L_STAFF_T], now, s.site_i[site, T_ON])
+    s.site_f[site, L_STAFF_T] = now
+    s.site_i[site, T_ON] += delta
 
 
-@njit(cache=True)
+@njit
 def _add(s: Kernel, c: int, k: int, x: float) -> None:
     """Add ``x`` to counter ``k`` (a ``K_*`` index) of contact ``c``'s bucket."""
     s.counts[s.ci[c, C_BUCKET] + s.k[k]] += x
 
 
-@njit(cache=True)
+@njit
 def _count_answer(s: Kernel, c: int, site: int) -> float:
     """``Recorder.count_answer``."""
     now = s.sf[SF_NOW]
@@ -452,7 +466,7 @@ def _count_answer(s: Kernel, c: int, site: int) -> float:
     return wait
 
 
-@njit(cache=True)
+@njit
 def _count_reply(s: Kernel, c: int, site: int) -> None:
     """``Recorder.count_reply``."""
     t_arr = s.cf[c, F_TARR]
@@ -466,7 +480,7 @@ def _count_reply(s: Kernel, c: int, site: int) -> None:
         s.response_hist[site, k] += 1
 
 
-@njit(cache=True)
+@njit
 def _log(s: Kernel, c: int, wait: float, handle: float, outcome: int, csat: float, survey: int) -> None:
     """``Recorder.log_contact`` (the driver turns rows into the log's tuples)."""
     if not s.pi[I_LOG]:
@@ -492,37 +506,39 @@ def _log(s: Kernel, c: int, wait: float, handle: float, outcome: int, csat: floa
 # ---------------------------------------------------------------- streams
 
 
-@njit(cache=True)
-def _next(u: Any, s: Kernel, pos: int) -> float:
-    i = s.si[pos]
-    s.si[pos] = i + 1
-    return u[i]
+@njit
+def _next(s: Kernel, r: int) -> float:
+    """The next uniform of stream ``r``."""
+    i = s.si[S_POS + r]
+    s.si[S_POS + r] = i + 1
+    return s.su[r, i]
 
 
-@njit(cache=True)
-def _next_as(u: Any, t: Any, j: int, s: Kernel, pos: int) -> float:
-    i = s.si[pos]
-    s.si[pos] = i + 1
-    return t[j, i]
+@njit
+def _next_as(s: Kernel, r: int, j: int) -> float:
+    """Transform ``j`` of the next uniform of stream ``r`` (redials, repeats or chase)."""
+    i = s.si[S_POS + r]
+    s.si[S_POS + r] = i + 1
+    return s.tr[r, j, i]
 
 
 # ---------------------------------------------------------------- floor (.floor.Floor)
 
 
-@njit(cache=True)
+@njit
 def _recover(s: Kernel, a: int, tau: float) -> None:
     """``Floor.recover``."""
     now = s.sf[SF_NOW]
-    f = s.fatigue[a]
+    f = s.af[a, A_FATIGUE]
     if f:
-        s.fatigue[a] = _fatigue_now(f, s.fatigue_t[a], now, tau)
-    s.fatigue_t[a] = now
+        s.af[a, A_FATIGUE] = _fatigue_now(f, s.af[a, A_FATIGUE_T], now, tau)
+    s.af[a, A_FATIGUE_T] = now
 
 
-@njit(cache=True)
+@njit
 def _select(s: Kernel, site: int, able: Any, n: int) -> int:
     """The position in ``able[:n]`` that the site's selection rule picks (``routing.AGENT_SELECTORS``)."""
-    rule = s.st[site, T_SELECTOR]
+    rule = s.site_i[site, T_SELECTOR]
     if rule == SEL_LONGEST:
         return 0
     if rule == SEL_FATIGUE:
@@ -530,42 +546,42 @@ def _select(s: Kernel, site: int, able: Any, n: int) -> int:
         best, best_f = 0, math.inf
         for i in range(n):
             j = able[i]
-            f = _fatigue_now(s.fatigue[j], s.fatigue_t[j], now, tau)
+            f = _fatigue_now(s.af[j, A_FATIGUE], s.af[j, A_FATIGUE_T], now, tau)
             if f < best_f:
                 best, best_f = i, f
         return best
     if rule == SEL_PROFICIENT:
         best = 0
         for i in range(1, n):
-            if s.proficiency[able[i]] > s.proficiency[able[best]]:
+            if s.af[able[i], A_PROF] > s.af[able[best], A_PROF]:
                 best = i
         return best
-    u = _next(s.sel_u, s, S_POS_SEL)
+    u = _next(s, R_SEL)
     return min(int(u * n), n - 1)
 
 
-@njit(cache=True)
+@njit
 def _idle_remove(s: Kernel, site: int, pos: int) -> None:
     idle = s.idle[site]
-    n = s.st[site, T_IDLE_N]
+    n = s.site_i[site, T_IDLE_N]
     for i in range(pos, n - 1):
         idle[i] = idle[i + 1]
-    s.st[site, T_IDLE_N] = n - 1
+    s.site_i[site, T_IDLE_N] = n - 1
 
 
-@njit(cache=True)
+@njit
 def _idle_remove_agent(s: Kernel, site: int, a: int) -> None:
     idle = s.idle[site]
-    for i in range(s.st[site, T_IDLE_N]):
+    for i in range(s.site_i[site, T_IDLE_N]):
         if idle[i] == a:
             _idle_remove(s, site, i)
             return
 
 
-@njit(cache=True)
+@njit
 def _pick_idle(s: Kernel, site: int, channel: int) -> int:
     """``Floor.pick_idle``."""
-    n = s.st[site, T_IDLE_N]
+    n = s.site_i[site, T_IDLE_N]
     if n == 0:
         return -1
     idle = s.idle[site]
@@ -577,7 +593,7 @@ def _pick_idle(s: Kernel, site: int, channel: int) -> int:
     buf = np.empty(n, dtype=np.int64)
     m = 0
     for i in range(n):
-        if s.able[site, channel, 1 + s.skill[idle[i]]]:
+        if s.able[site, channel, 1 + s.ai[idle[i], A_SKILL]]:
             buf[m] = idle[i]
             m += 1
     if m == 0:
@@ -587,102 +603,102 @@ def _pick_idle(s: Kernel, site: int, channel: int) -> int:
     return a
 
 
-@njit(cache=True)
+@njit
 def _handles(s: Kernel, site: int, channel: int, a: int) -> bool:
-    return s.able[site, channel, 0] < 0 or s.able[site, channel, 1 + s.skill[a]] > 0
+    return s.able[site, channel, 0] < 0 or s.able[site, channel, 1 + s.ai[a, A_SKILL]] > 0
 
 
-@njit(cache=True)
+@njit
 def _make_idle(s: Kernel, a: int, site: int) -> None:
-    s.mode[a] = IDLE
-    n = s.st[site, T_IDLE_N]
+    s.ai[a, A_MODE] = IDLE
+    n = s.site_i[site, T_IDLE_N]
     s.idle[site, n] = a
-    s.st[site, T_IDLE_N] = n + 1
+    s.site_i[site, T_IDLE_N] = n + 1
 
 
-@njit(cache=True)
+@njit
 def _release(s: Kernel, a: int, site: int) -> None:
     """``Floor.release``."""
-    pending = s.pending[a]
+    pending = s.af[a, A_PENDING]
     if pending:
-        s.pending[a] = 0.0
+        s.af[a, A_PENDING] = 0.0
         _staff_change(s, site, -1)
         if pending == SHIFT_END:
-            s.mode[a] = OFF
-            _accrue(s, s.k[K_OVERTIME_S], site, s.shift_end[a], s.sf[SF_NOW], 1.0)
+            s.ai[a, A_MODE] = OFF
+            _accrue(s, s.k[K_OVERTIME_S], site, s.af[a, A_SHIFT_END], s.sf[SF_NOW], 1.0)
         else:
-            s.mode[a] = BREAK
-            push(s, pending, E_BREAK_END, a, s.pending_rest[a], 0.0)
+            s.ai[a, A_MODE] = BREAK
+            push(s, pending, E_BREAK_END, a, s.ai[a, A_PENDING_REST], 0.0)
         return
     _available(s, a, site)
 
 
-@njit(cache=True)
+@njit
 def _leave_floor(s: Kernel, a: int, mode: int) -> None:
     """``Floor._leave_floor``."""
-    site = s.agent_site[a]
+    site = s.ai[a, A_SITE]
     _idle_remove_agent(s, site, a)
-    s.mode[a] = mode
+    s.ai[a, A_MODE] = mode
     _recover(s, a, s.p[P_RECOVERY_TAU])
     _staff_change(s, site, -1)
 
 
-@njit(cache=True)
+@njit
 def _on_shift_start(s: Kernel, a: int, end: float) -> None:
     """``Floor._on_shift_start``."""
-    if s.shift_end[a] < end:
-        s.shift_end[a] = end
-    mode = s.mode[a]
+    if s.af[a, A_SHIFT_END] < end:
+        s.af[a, A_SHIFT_END] = end
+    mode = s.ai[a, A_MODE]
     if mode == OFF:
-        site = s.agent_site[a]
+        site = s.ai[a, A_SITE]
         _recover(s, a, s.p[P_REST_TAU])
         _staff_change(s, site, 1)
         _available(s, a, site)
-    elif (mode == BUSY or mode == CHATTING) and s.pending[a] == SHIFT_END:
-        s.pending[a] = 0.0
+    elif (mode == BUSY or mode == CHATTING) and s.af[a, A_PENDING] == SHIFT_END:
+        s.af[a, A_PENDING] = 0.0
 
 
-@njit(cache=True)
+@njit
 def _on_shift_end(s: Kernel, a: int, end: float) -> None:
     """``Floor._on_shift_end``."""
-    if s.shift_end[a] != end:
+    if s.af[a, A_SHIFT_END] != end:
         return
-    mode = s.mode[a]
+    mode = s.ai[a, A_MODE]
     if mode == IDLE:
         _leave_floor(s, a, OFF)
     elif mode == BUSY or mode == CHATTING:
-        s.pending[a] = SHIFT_END
+        s.af[a, A_PENDING] = SHIFT_END
     elif mode == BREAK:
-        s.mode[a] = OFF
+        s.ai[a, A_MODE] = OFF
 
 
-@njit(cache=True)
+@njit
 def _on_break(s: Kernel, a: int, length: float, rest: int) -> None:
     """``Floor._on_break``."""
-    mode = s.mode[a]
+    mode = s.ai[a, A_MODE]
     if mode == IDLE:
         _leave_floor(s, a, BREAK)
         push(s, length, E_BREAK_END, a, rest, 0.0)
-    elif (mode == BUSY or mode == CHATTING) and s.pending[a] == 0.0:
-        s.pending[a] = length
-        s.pending_rest[a] = rest
+    elif (mode == BUSY or mode == CHATTING) and s.af[a, A_PENDING] == 0.0:
+        s.af[a, A_PENDING] = length
+        s.ai[a, A_PENDING_REST] = rest
 
 
-@njit(cache=True)
+@njit
 def _on_break_end(s: Kernel, a: int, rest: int) -> None:
     """``Floor._on_break_end``."""
-    if s.mode[a] != BREAK:
+    if s.ai[a, A_MODE] != BREAK:
         return
-    if s.sf[SF_NOW] >= s.shift_end[a]:
-        s.mode[a] = OFF
+    if s.sf[SF_NOW] >= s.af[a, A_SHIFT_END]:
+        s.ai[a, A_MODE] = OFF
         return
-    site = s.agent_site[a]
+    site = s.ai[a, A_SITE]
     _recover(s, a, s.p[P_REST_TAU] if rest else s.p[P_RECOVERY_TAU])
     _staff_change(s, site, 1)
     _available(s, a, site)
 
 
-@njit(cache=True)
+@njit
 def _on_tick(s: Kernel) -> None:
     """``Simulation._ticks``: sample agents' fatigue at the interval's end; schedule the next tick."""
     push(s, s.p[P_INTERVAL], E_TICK, 0, 0, 0.0)
@@ -692,13 +708,13 @@ def _on_tick(s: Kernel) -> None:
     s.si[S_TICK_I] = i + 1
     sums = np.zeros(ns)
     on = np.zeros(ns, dtype=np.int64)
-    for a in range(s.mode.size):
-        m = s.mode[a]
-        site = s.agent_site[a]
+    for a in range(s.ai.shape[0]):
+        m = s.ai[a, A_MODE]
+        site = s.ai[a, A_SITE]
         if m == IDLE:
-            sums[site] += _fatigue_now(s.fatigue[a], s.fatigue_t[a], now, tau)
+            sums[site] += _fatigue_now(s.af[a, A_FATIGUE], s.af[a, A_FATIGUE_T], now, tau)
         elif m == BUSY or m == CHATTING:
-            sums[site] += s.fatigue[a]
+            sums[site] += s.af[a, A_FATIGUE]
         else:
             continue
         on[site] += 1
@@ -711,12 +727,12 @@ def _on_tick(s: Kernel) -> None:
 # ---------------------------------------------------------------- call flow (.flow.CallFlow)
 
 
-@njit(cache=True)
+@njit
 def _next_open(s: Kernel, t: float) -> float:
     """``OpeningCalendar.next_open``."""
     if s.pi[I_ALWAYS_OPEN]:
         return t
-    starts, ends = s.open_starts, s.open_ends
+    starts, ends = s.cal[0], s.cal[1]
     i = np.searchsorted(starts, t, side="right") - 1
     if i >= 0 and t < ends[i]:
         return t
@@ -727,7 +743,7 @@ def _next_open(s: Kernel, t: float) -> float:
     return starts[i + 1] + (t - close_prev) % length
 
 
-@njit(cache=True)
+@njit
 def _route(s: Kernel, u: float) -> int:
     """``routing.Split`` / ``routing.Overflow``."""
     ns = s.pi[I_SITES]
@@ -739,49 +755,47 @@ def _route(s: Kernel, u: float) -> int:
         return cum.size - 1
     last = ns - 1
     for i in range(ns):
-        if i == last or s.st[i, T_IDLE_N] > 0:
+        if i == last or s.site_i[i, T_IDLE_N] > 0:
             return i
-        limit = s.st[i, T_LINE_LIMIT]
-        n = s.st[i, T_WAITING]
+        limit = s.site_i[i, T_LINE_LIMIT]
+        n = s.site_i[i, T_WAITING]
         room = limit < 0 or n < limit
         if room and n < s.p[P_OVERFLOW]:
             return i
     return last
 
 
-@njit(cache=True)
+@njit
 def _survey_uniforms(s: Kernel) -> tuple[float, float]:
     """``CallFlow._survey_uniforms``."""
     if not s.p[P_SURVEY_SHARE]:
         return 1.0, 1.0
-    a = _next(s.sur_u, s, S_POS_SUR)
-    b = _next(s.sur_u, s, S_POS_SUR)
+    a = _next(s, R_SUR)
+    b = _next(s, R_SUR)
     return a, b
 
 
-@njit(cache=True)
+@njit
 def _follow_up(s: Kernel, c: int, repeat: bool) -> None:
     """``CallFlow._follow_up``: maybe schedule a redial (``repeat`` False) or repeat of ``c``'s caller."""
-    if repeat:
-        p, u, t, pos = s.p[P_REPEAT_P], s.rep_u, s.rep_t, S_POS_REP
-    else:
-        p, u, t, pos = s.p[P_REDIAL_P], s.red_u, s.red_t, S_POS_RED
+    r = R_REP if repeat else R_RED
+    p = s.p[P_REPEAT_P] if repeat else s.p[P_REDIAL_P]
     if p == 0.0:
         return
-    if _next(u, s, pos) >= p:
+    if _next(s, r) >= p:
         return
     now = s.sf[SF_NOW]
-    when = _next_open(s, now + _next_as(u, t, 0, s, pos))
+    when = _next_open(s, now + _next_as(s, r, 0))
     ct = s.ci[c, C_CTYPE]
-    patience = _next_as(u, t, 1 + ct, s, pos)
+    patience = _next_as(s, r, 1 + ct)
     ns = s.pi[I_SITES]
-    i_sup = s.si[pos]
-    s.si[pos] = i_sup + 1
-    u_irate = _next(u, s, pos)
-    u_res = _next(u, s, pos)
-    u_esc = _next(u, s, pos)
-    u_detect = _next(u, s, pos)
-    u_route = _next(u, s, pos)
+    i_sup = s.si[S_POS + r]
+    s.si[S_POS + r] = i_sup + 1
+    u_irate = _next(s, r)
+    u_res = _next(s, r)
+    u_esc = _next(s, r)
+    u_detect = _next(s, r)
+    u_route = _next(s, r)
     u_survey, u_happy = _survey_uniforms(s)
     if s.ci[c, C_CHANNEL] == EMAIL:
         patience = math.inf
@@ -799,7 +813,7 @@ def _follow_up(s: Kernel, c: int, repeat: bool) -> None:
         s.cf[n, F_BASE] = s.cf[c, F_BASE]
         sup0 = 1 + s.pi[I_TYPES]
         for j in range(ns):
-            s.csup[n, j] = t[sup0 + j, i_sup]
+            s.cf[n, F_SUP + j] = s.tr[r, sup0 + j, i_sup]
         s.cf[n, F_UIRATE] = u_irate
         s.cf[n, F_URES] = u_res
         s.cf[n, F_UESC] = u_esc
@@ -810,38 +824,30 @@ def _follow_up(s: Kernel, c: int, repeat: bool) -> None:
         push(s, when - now, E_FOLLOW, n, s.ci[n, C_GEN], 0.0)
 
 
-@njit(cache=True)
+@njit
 def _on_base_arrival(s: Kernel) -> None:
     """``CallFlow._on_base_arrival``: the day's next base contact arrives; schedule the one after."""
     i = s.si[S_DAY_I]
     s.si[S_DAY_I] = i + 1
-    d_t = s.d_t
+    df = s.df
     if i + 1 < s.si[S_DAY_N]:
-        push(s, d_t[i + 1] - d_t[i], E_BASE, 0, 0, 0.0)
+        push(s, df[i + 1, D_T] - df[i, D_T], E_BASE, 0, 0, 0.0)
     c = _alloc(s)
-    ct = s.d_ct[i]
+    ct = s.di[i, 0]
     s.ci[c, C_CALLER] = s.si[S_DAY_FIRST] + i
     s.ci[c, C_ATTEMPT] = 0
     s.ci[c, C_KIND] = FIRST
     s.ci[c, C_CTYPE] = ct
-    s.ci[c, C_RANK] = s.type_rank[ct]
-    s.ci[c, C_CHANNEL] = s.type_channel[ct]
-    s.ci[c, C_SCAM] = s.d_scam[i]
-    s.cf[c, F_PATIENCE] = s.d_pat[i]
-    s.cf[c, F_BASE] = s.d_base[i]
-    for j in range(s.pi[I_SITES]):
-        s.csup[c, j] = s.d_sup[j, i]
-    s.cf[c, F_UIRATE] = s.d_u[0, i]
-    s.cf[c, F_URES] = s.d_u[1, i]
-    s.cf[c, F_UESC] = s.d_u[2, i]
-    s.cf[c, F_UDETECT] = s.d_u[4, i]
-    s.cf[c, F_UROUTE] = s.d_u[5, i]
-    s.cf[c, F_USURVEY] = s.d_surv[0, i]
-    s.cf[c, F_UHAPPY] = s.d_surv[1, i]
+    s.ci[c, C_RANK] = s.ti[ct, 0]
+    s.ci[c, C_CHANNEL] = s.ti[ct, 1]
+    s.ci[c, C_SCAM] = s.di[i, 1]
+    for j in range(F_PATIENCE, F_SUP + s.pi[I_SITES]):
+        if j < F_TANS or j >= F_SUP:
+            s.cf[c, j] = df[i, j]
     _offer(s, c)
 
 
-@njit(cache=True)
+@njit
 def _offer(s: Kernel, c: int) -> None:
     """``CallFlow._offer``."""
     now = s.sf[SF_NOW]
@@ -861,7 +867,7 @@ def _offer(s: Kernel, c: int) -> None:
         if a >= 0:
             _start_chat(s, c, site, a)
             return
-        s.st[site, T_CHAT_WAITING] += 1
+        s.site_i[site, T_CHAT_WAITING] += 1
         _queue_change(s, site, 1)
         _q_append(s, _q_chat(s, site), c)
     else:
@@ -869,8 +875,8 @@ def _offer(s: Kernel, c: int) -> None:
         if a >= 0:
             _answer(s, c, site, a)
             return
-        limit = s.st[site, T_LINE_LIMIT]
-        if limit >= 0 and s.st[site, T_WAITING] - s.st[site, T_CHAT_WAITING] >= limit:
+        limit = s.site_i[site, T_LINE_LIMIT]
+        if limit >= 0 and s.site_i[site, T_WAITING] - s.site_i[site, T_CHAT_WAITING] >= limit:
             _add(s, c, K_BLOCKED, 1.0)
             _log(s, c, 0.0, 0.0, LOG_BLOCKED, math.nan, -1)
             _follow_up(s, c, False)
@@ -882,40 +888,39 @@ def _offer(s: Kernel, c: int) -> None:
         push(s, s.cf[c, F_PATIENCE], E_PATIENCE, c, s.ci[c, C_GEN], 0.0)
 
 
-@njit(cache=True)
+@njit
 def _offer_email(s: Kernel, c: int, site: int) -> None:
     """``CallFlow._offer_email``."""
     _add(s, c, K_EMAIL_ARRIVED, 1.0)
-    if s.st[site, T_IDLE_N] > s.pi[I_EMAIL_RESERVE]:
+    if s.site_i[site, T_IDLE_N] > s.pi[I_EMAIL_RESERVE]:
         a = _pick_idle(s, site, EMAIL)
         if a >= 0:
             _answer(s, c, site, a)
             return
     _q_append(s, _q_email(s, site), c)
-    s.st[site, T_EMAILS_N] += 1
+    s.site_i[site, T_EMAILS_N] += 1
     if s.p[P_CHASE_S] != math.inf:
         push(s, s.p[P_CHASE_S], E_CHASE, c, s.ci[c, C_GEN], 0.0)
 
 
-@njit(cache=True)
+@njit
 def _on_chase(s: Kernel, email: int) -> None:
     """``CallFlow._on_chase``."""
-    if s.ci[email, C_STATE] != WAITING or _next(s.cha_u, s, S_POS_CHA) >= s.p[P_CHASE_P]:
+    if s.ci[email, C_STATE] != WAITING or _next(s, R_CHA) >= s.p[P_CHASE_P]:
         return
     now = s.sf[SF_NOW]
     when = _next_open(s, now)
     ct = s.pi[I_CHASE_TYPE]
-    u, t = s.cha_u, s.cha_t
-    patience = _next_as(u, t, 1, s, S_POS_CHA)
-    base = _next_as(u, t, 0, s, S_POS_CHA)
-    i_sup = s.si[S_POS_CHA]
-    s.si[S_POS_CHA] = i_sup + 1
-    u_irate = _next(u, s, S_POS_CHA)
-    u_res = _next(u, s, S_POS_CHA)
-    u_esc = _next(u, s, S_POS_CHA)
-    scam = _next(u, s, S_POS_CHA) < s.scam_p[ct]
-    u_detect = _next(u, s, S_POS_CHA)
-    u_route = _next(u, s, S_POS_CHA)
+    patience = _next_as(s, R_CHA, 1)
+    base = _next_as(s, R_CHA, 0)
+    i_sup = s.si[S_POS + R_CHA]
+    s.si[S_POS + R_CHA] = i_sup + 1
+    u_irate = _next(s, R_CHA)
+    u_res = _next(s, R_CHA)
+    u_esc = _next(s, R_CHA)
+    scam = _next(s, R_CHA) < s.tf[ct, 0]
+    u_detect = _next(s, R_CHA)
+    u_route = _next(s, R_CHA)
     u_survey, u_happy = _survey_uniforms(s)
     if when < s.p[P_HORIZON]:
         _add(s, email, K_EMAIL_CHASED, 1.0)
@@ -924,14 +929,14 @@ def _on_chase(s: Kernel, email: int) -> None:
         s.ci[n, C_ATTEMPT] = s.ci[email, C_ATTEMPT] + 1
         s.ci[n, C_KIND] = REPEAT
         s.ci[n, C_CTYPE] = ct
-        s.ci[n, C_RANK] = s.type_rank[ct]
+        s.ci[n, C_RANK] = s.ti[ct, 0]
         s.ci[n, C_CHANNEL] = VOICE
         s.ci[n, C_SCAM] = scam
         s.cf[n, F_TARR] = when
         s.cf[n, F_PATIENCE] = patience
         s.cf[n, F_BASE] = base
         for j in range(s.pi[I_SITES]):
-            s.csup[n, j] = t[2 + j, i_sup]
+            s.cf[n, F_SUP + j] = s.tr[R_CHA, 2 + j, i_sup]
         s.cf[n, F_UIRATE] = u_irate
         s.cf[n, F_URES] = u_res
         s.cf[n, F_UESC] = u_esc
@@ -942,7 +947,7 @@ def _on_chase(s: Kernel, email: int) -> None:
         push(s, when - now, E_FOLLOW, n, s.ci[n, C_GEN], 0.0)
 
 
-@njit(cache=True)
+@njit
 def _on_patience(s: Kernel, c: int) -> None:
     """``CallFlow._on_patience``."""
     if s.ci[c, C_STATE] != WAITING:
@@ -956,14 +961,14 @@ def _on_patience(s: Kernel, c: int) -> None:
     if patience > 0:
         _add(s, c, K_WAITED, 1.0)
     if s.ci[c, C_CHANNEL] == CHAT:
-        s.st[site, T_CHAT_WAITING] -= 1
+        s.site_i[site, T_CHAT_WAITING] -= 1
         _add(s, c, K_CHAT_ABANDONED, 1.0)
     _log(s, c, patience, 0.0, LOG_ABANDONED, math.nan, -1)
     _follow_up(s, c, False)
     _done(s, c)
 
 
-@njit(cache=True)
+@njit
 def _decide(s: Kernel, c: int, site: int, p: float, f: float, r: float, irate: bool, fcr_factor: float) -> float:
     """``CallFlow._decide``."""
     ct = s.ci[c, C_CTYPE]
@@ -975,10 +980,10 @@ def _decide(s: Kernel, c: int, site: int, p: float, f: float, r: float, irate: b
             factor = s.p[P_SCAM_FRACTION]
         else:
             s.ci[c, C_OUTCOME] = SCAM_MISSED
-    elif s.cf[c, F_UESC] < _escalation_probability(s.escalation_p[ct], p, irate, s.p[P_NOVICE_ESC],
+    elif s.cf[c, F_UESC] < _escalation_probability(s.tf[ct, 3], p, irate, s.p[P_NOVICE_ESC],
                                                    s.p[P_IRATE_ESC]):
         s.ci[c, C_OUTCOME] = ESCALATED
-    elif s.cf[c, F_URES] < _resolution_probability(s.fcr[ct], s.sfl[site, L_RES_MULT], p, f, r, s.p[P_FCR_FLOOR],
+    elif s.cf[c, F_URES] < _resolution_probability(s.tf[ct, 2], s.site_f[site, L_RES_MULT], p, f, r, s.p[P_FCR_FLOOR],
                                                    s.p[P_FATIGUE_ERROR], s.p[P_RUSH_FCR]) * fcr_factor:
         s.ci[c, C_OUTCOME] = RESOLVED
     else:
@@ -986,28 +991,28 @@ def _decide(s: Kernel, c: int, site: int, p: float, f: float, r: float, irate: b
     return factor
 
 
-@njit(cache=True)
+@njit
 def _handle_time(s: Kernel, c: int, p: float, f: float, r: float, irate: bool) -> float:
     return _handle_time_s(s.cf[c, F_BASE], p, f, r, irate, s.p[P_NOVICE_SLOW], s.p[P_FATIGUE_SLOW], s.p[P_RUSH],
                           s.p[P_IRATE_HANDLE])
 
 
-@njit(cache=True)
+@njit
 def _answer(s: Kernel, c: int, site: int, a: int) -> None:
     """``CallFlow._answer``: agent ``a`` takes a voice call or an email."""
     email = s.ci[c, C_CHANNEL] == EMAIL
     if email:
         s.ci[c, C_STATE] = ANSWERED
-        s.st[site, T_EMAIL_IN] += 1
+        s.site_i[site, T_EMAIL_IN] += 1
         wait = 0.0
     else:
         wait = _count_answer(s, c, site)
-    p = s.proficiency[a]
+    p = s.af[a, A_PROF]
     _recover(s, a, s.p[P_RECOVERY_TAU])
-    f = s.fatigue[a]
-    r = s.pressure[a]
+    f = s.af[a, A_FATIGUE]
+    r = s.af[a, A_PRESSURE]
     ct = s.ci[c, C_CTYPE]
-    irate = s.cf[c, F_UIRATE] < _irate_probability(s.irate_p[ct], s.p[P_ANGER], wait)
+    irate = s.cf[c, F_UIRATE] < _irate_probability(s.tf[ct, 1], s.p[P_ANGER], wait)
     if irate and not email:
         _add(s, c, K_IRATE, 1.0)
     ht = _handle_time(s, c, p, f, r, irate)
@@ -1017,11 +1022,11 @@ def _answer(s: Kernel, c: int, site: int, a: int) -> None:
         _decide(s, c, site, p, f, r, irate, 1.0)
     s.ci[c, C_AGENT] = a
     s.cf[c, F_TANS] = s.sf[SF_NOW]
-    s.mode[a] = BUSY
+    s.ai[a, A_MODE] = BUSY
     push(s, ht, E_SERVICE_END, c, s.ci[c, C_GEN], 0.0)
 
 
-@njit(cache=True)
+@njit
 def _on_service_end(s: Kernel, c: int) -> None:
     """``CallFlow._on_service_end``."""
     now = s.sf[SF_NOW]
@@ -1030,34 +1035,34 @@ def _on_service_end(s: Kernel, c: int) -> None:
     handle = now - t_ans
     _accrue(s, s.k[K_BUSY_S], site, t_ans, now, 1.0)
     if s.ci[c, C_CHANNEL] == EMAIL:
-        s.st[site, T_EMAIL_IN] -= 1
+        s.site_i[site, T_EMAIL_IN] -= 1
         _count_reply(s, c, site)
     _finish(s, c, a, site, handle, 1.0)
     _release(s, a, site)
 
 
-@njit(cache=True)
+@njit
 def _finish(s: Kernel, c: int, a: int, site: int, handle: float, load_factor: float) -> None:
     """``CallFlow._finish``: learning, load, outcome counters, satisfaction, follow-ups; recycles ``c``."""
     now = s.sf[SF_NOW]
     _add(s, c, K_HANDLED, 1.0)
     _add(s, c, K_HANDLE_S, handle)
-    p = s.proficiency[a]
+    p = s.af[a, A_PROF]
     outcome = s.ci[c, C_OUTCOME]
     irate = s.ci[c, C_IRATE] != 0
     if s.pi[I_FATIGUE_ON]:
-        load = _contact_load(p, irate, outcome == UNRESOLVED or outcome == ESCALATED, s.frailty[a], s.p[P_LOAD],
+        load = _contact_load(p, irate, outcome == UNRESOLVED or outcome == ESCALATED, s.af[a, A_FRAILTY], s.p[P_LOAD],
                              s.p[P_COPING], s.p[P_IRATE_LOAD], s.p[P_FAILED_LOAD]) * load_factor
-        s.fatigue[a] += load
-        s.fatigue_t[a] = now
-        s.day_load[a] += load
+        s.af[a, A_FATIGUE] += load
+        s.af[a, A_FATIGUE_T] = now
+        s.af[a, A_DAY_LOAD] += load
     if s.pi[I_LEARNING_ON]:
-        s.proficiency[a] = _learn(p, s.p[P_LEARN])
-    s.calls_handled[a] += 1
+        s.af[a, A_PROF] = _learn(p, s.p[P_LEARN])
+    s.ai[a, A_CALLS] += 1
     channel = s.ci[c, C_CHANNEL]
     if channel == VOICE:
-        s.kpi_handle_s[a] += handle
-        s.kpi_calls[a] += 1
+        s.af[a, A_KPI_HANDLE] += handle
+        s.ai[a, A_KPI_CALLS] += 1
     survey = -1
     csat = math.nan
     t_arr, t_ans = s.cf[c, F_TARR], s.cf[c, F_TANS]
@@ -1069,8 +1074,8 @@ def _finish(s: Kernel, c: int, a: int, site: int, handle: float, load_factor: fl
     else:
         _add(s, c, K_RESOLVABLE, 1.0)
         wait = now - t_arr if channel == EMAIL else t_ans - t_arr
-        csat = _satisfaction(s.sat_channel[channel], s.wait_target[channel], s.ci[c, C_ATTEMPT], wait,
-                             outcome == RESOLVED, outcome == ESCALATED, irate, p, s.pressure[a], s.p[P_SAT],
+        csat = _satisfaction(s.chan[channel, 0], s.chan[channel, 1], s.ci[c, C_ATTEMPT], wait,
+                             outcome == RESOLVED, outcome == ESCALATED, irate, p, s.af[a, A_PRESSURE], s.p[P_SAT],
                              s.p[P_SAT + 1], s.p[P_SAT + 2], s.p[P_SAT + 3], s.p[P_SAT + 4], s.p[P_SAT + 5],
                              s.p[P_SAT + 6], s.p[P_SAT + 7], s.p[P_SAT + 8])
         survey = _score(s, c, csat, a)
@@ -1086,13 +1091,13 @@ def _finish(s: Kernel, c: int, a: int, site: int, handle: float, load_factor: fl
         _done(s, c)
 
 
-@njit(cache=True)
+@njit
 def _score(s: Kernel, c: int, csat: float, a: int) -> int:
     """``CallFlow._score``."""
     _add(s, c, K_CSAT_N, 1.0)
     _add(s, c, K_CSAT_SUM, csat)
-    s.csat_sum[a] += csat
-    s.csat_n[a] += 1
+    s.af[a, A_CSAT_SUM] += csat
+    s.ai[a, A_CSAT_N] += 1
     share = s.p[P_SURVEY_SHARE]
     u_survey = s.cf[c, F_USURVEY]
     if u_survey >= share:
@@ -1102,96 +1107,96 @@ def _score(s: Kernel, c: int, csat: float, a: int) -> int:
     if u_survey >= share * (s.p[P_RESPONSE_P] if satisfied else s.p[P_UNHAPPY_P]):
         return -1
     _add(s, c, K_RESPONSES, 1.0)
-    s.survey_n[a] += 1
+    s.ai[a, A_SURVEY_N] += 1
     if satisfied:
         _add(s, c, K_SATISFIED, 1.0)
-        s.survey_pos[a] += 1
+        s.ai[a, A_SURVEY_POS] += 1
     return 1 if satisfied else 0
 
 
 # ---------------------------------------------------------------- chat
 
 
-@njit(cache=True)
+@njit
 def _chat_agent(s: Kernel, site: int) -> int:
     """``CallFlow._chat_agent``."""
     a = _pick_idle(s, site, CHAT)
     if a >= 0:
         return a
     best, fewest = -1, s.pi[I_MAX_CHATS]
-    for i in range(s.st[site, T_CHATTING_N]):
+    for i in range(s.site_i[site, T_CHATTING_N]):
         a = s.chatting[site, i]
-        n = s.n_chats[a]
-        if n < fewest and not s.pending[a]:
+        n = s.ai[a, A_NCHATS]
+        if n < fewest and not s.af[a, A_PENDING]:
             best, fewest = a, n
     return best
 
 
-@njit(cache=True)
+@njit
 def _start_chat(s: Kernel, c: int, site: int, a: int) -> None:
     """``CallFlow._start_chat``."""
     now = s.sf[SF_NOW]
     wait = _count_answer(s, c, site)
-    if s.mode[a] != CHATTING:
+    if s.ai[a, A_MODE] != CHATTING:
         _recover(s, a, s.p[P_RECOVERY_TAU])
-        s.mode[a] = CHATTING
-        n = s.st[site, T_CHATTING_N]
+        s.ai[a, A_MODE] = CHATTING
+        n = s.site_i[site, T_CHATTING_N]
         s.chatting[site, n] = a
-        s.st[site, T_CHATTING_N] = n + 1
-        s.chat_since[a] = now
-        s.chat_t[a] = now
+        s.site_i[site, T_CHATTING_N] = n + 1
+        s.af[a, A_CHAT_SINCE] = now
+        s.af[a, A_CHAT_T] = now
     else:
         _chat_progress(s, a)
     ct = s.ci[c, C_CTYPE]
-    irate = s.cf[c, F_UIRATE] < _irate_probability(s.irate_p[ct], s.p[P_ANGER], wait)
+    irate = s.cf[c, F_UIRATE] < _irate_probability(s.tf[ct, 1], s.p[P_ANGER], wait)
     s.ci[c, C_IRATE] = irate
     if irate:
         _add(s, c, K_IRATE, 1.0)
-    s.cf[c, F_WORK] = _handle_time(s, c, s.proficiency[a], s.fatigue[a], s.pressure[a], irate)
-    s.cf[c, F_CONC0] = s.chat_int[a]
+    s.cf[c, F_WORK] = _handle_time(s, c, s.af[a, A_PROF], s.af[a, A_FATIGUE], s.af[a, A_PRESSURE], irate)
+    s.cf[c, F_CONC0] = s.af[a, A_CHAT_INT]
     s.ci[c, C_AGENT] = a
     s.cf[c, F_TANS] = now
-    n = s.n_chats[a]
+    n = s.ai[a, A_NCHATS]
     s.chats[a, n] = c
-    s.n_chats[a] = n + 1
+    s.ai[a, A_NCHATS] = n + 1
     _chat_schedule(s, a)
 
 
-@njit(cache=True)
+@njit
 def _chat_progress(s: Kernel, a: int) -> None:
     """``CallFlow._chat_progress``."""
     now = s.sf[SF_NOW]
-    dt = now - s.chat_t[a]
+    dt = now - s.af[a, A_CHAT_T]
     if dt > 0:
-        n = s.n_chats[a]
+        n = s.ai[a, A_NCHATS]
         done = dt * s.chat_rate[n]
         for i in range(n):
             s.cf[s.chats[a, i], F_WORK] -= done
-        s.chat_int[a] += n * dt
-    s.chat_t[a] = now
+        s.af[a, A_CHAT_INT] += n * dt
+    s.af[a, A_CHAT_T] = now
 
 
-@njit(cache=True)
+@njit
 def _chat_schedule(s: Kernel, a: int) -> None:
     """``CallFlow._chat_schedule``."""
-    n = s.n_chats[a]
-    s.chat_ver[a] += 1
+    n = s.ai[a, A_NCHATS]
+    s.ai[a, A_CHAT_VER] += 1
     if n:
         left = math.inf
         for i in range(n):
             left = min(left, s.cf[s.chats[a, i], F_WORK])
-        push(s, max(left, 0.0) / s.chat_rate[n], E_CHAT_END, a, s.chat_ver[a], 0.0)
+        push(s, max(left, 0.0) / s.chat_rate[n], E_CHAT_END, a, s.ai[a, A_CHAT_VER], 0.0)
 
 
-@njit(cache=True)
+@njit
 def _on_chat_end(s: Kernel, a: int, ver: int) -> None:
     """``CallFlow._on_chat_end``."""
-    if ver != s.chat_ver[a]:
+    if ver != s.ai[a, A_CHAT_VER]:
         return
     now = s.sf[SF_NOW]
     _chat_progress(s, a)
-    site = s.agent_site[a]
-    n = s.n_chats[a]
+    site = s.ai[a, A_SITE]
+    n = s.ai[a, A_NCHATS]
     done = math.inf
     for i in range(n):
         done = min(done, s.cf[s.chats[a, i], F_WORK])
@@ -1207,13 +1212,13 @@ def _on_chat_end(s: Kernel, a: int, ver: int) -> None:
         else:
             s.chats[a, kept] = c
             kept += 1
-    s.n_chats[a] = kept
+    s.ai[a, A_NCHATS] = kept
     for i in range(m):
         c = ended[i]
         handle = now - s.cf[c, F_TANS]
-        mm = (s.chat_int[a] - s.cf[c, F_CONC0]) / handle if handle > 0 else 1.0
+        mm = (s.af[a, A_CHAT_INT] - s.cf[c, F_CONC0]) / handle if handle > 0 else 1.0
         _add(s, c, K_CHAT_S, handle)
-        p, f, r = s.proficiency[a], s.fatigue[a], s.pressure[a]
+        p, f, r = s.af[a, A_PROF], s.af[a, A_FATIGUE], s.af[a, A_PRESSURE]
         irate = s.ci[c, C_IRATE] != 0
         if s.ci[c, C_SCAM]:
             _decide(s, c, site, p, f, r, irate, 1.0)
@@ -1221,35 +1226,35 @@ def _on_chat_end(s: Kernel, a: int, ver: int) -> None:
             _decide(s, c, site, p, f, r, irate, _chat_resolution_factor(mm, s.p[P_CHAT_FCR]))
         _finish(s, c, a, site, handle, _chat_load_factor(mm, s.p[P_CHAT_LOAD]))
     if kept:
-        if not s.pending[a]:
+        if not s.af[a, A_PENDING]:
             _take_chats(s, a, site)
         _chat_schedule(s, a)
         return
-    s.chat_ver[a] += 1
-    nc = s.st[site, T_CHATTING_N]
+    s.ai[a, A_CHAT_VER] += 1
+    nc = s.site_i[site, T_CHATTING_N]
     j = 0
     for i in range(nc):
         if s.chatting[site, i] != a:
             s.chatting[site, j] = s.chatting[site, i]
             j += 1
-    s.st[site, T_CHATTING_N] = j
-    _accrue(s, s.k[K_BUSY_S], site, s.chat_since[a], now, 1.0)
-    _accrue(s, s.k[K_CHAT_AGENT_S], site, s.chat_since[a], now, 1.0)
-    s.mode[a] = BUSY
+    s.site_i[site, T_CHATTING_N] = j
+    _accrue(s, s.k[K_BUSY_S], site, s.af[a, A_CHAT_SINCE], now, 1.0)
+    _accrue(s, s.k[K_CHAT_AGENT_S], site, s.af[a, A_CHAT_SINCE], now, 1.0)
+    s.ai[a, A_MODE] = BUSY
     _release(s, a, site)
 
 
-@njit(cache=True)
+@njit
 def _take_chats(s: Kernel, a: int, site: int) -> bool:
     """``CallFlow._take_chats``."""
     if not _handles(s, site, CHAT, a):
         return False
     q = _q_chat(s, site)
     took = False
-    while s.qhead.flat[q] >= 0 and s.n_chats[a] < s.pi[I_MAX_CHATS]:
+    while s.q[q, 0] >= 0 and s.ai[a, A_NCHATS] < s.pi[I_MAX_CHATS]:
         c = _q_pop(s, q)
         if c >= 0:
-            s.st[site, T_CHAT_WAITING] -= 1
+            s.site_i[site, T_CHAT_WAITING] -= 1
             _queue_change(s, site, -1)
             _start_chat(s, c, site, a)
             took = True
@@ -1259,70 +1264,70 @@ def _take_chats(s: Kernel, a: int, site: int) -> bool:
 # ---------------------------------------------------------------- supervisors
 
 
-@njit(cache=True)
+@njit
 def _escalate(s: Kernel, c: int, site: int) -> bool:
     """``CallFlow._escalate``; whether the contact lives on (with a supervisor or in their queue)."""
-    if s.st[site, T_SUP_COUNT] == 0:
+    if s.site_i[site, T_SUP_COUNT] == 0:
         _follow_up(s, c, True)
         return False
     now = s.sf[SF_NOW]
     s.cf[c, F_TESC] = now
-    if s.st[site, T_SUP_BUSY] < s.st[site, T_SUP_ON]:
+    if s.site_i[site, T_SUP_BUSY] < s.site_i[site, T_SUP_ON]:
         _supervise(s, c, site)
         return True
     s.ci[c, C_STATE] = SUP_WAITING
     _q_append(s, _q_sup(s, site), c)
-    s.st[site, T_SUP_WAITING] += 1
-    patience = s.cf[c, F_PATIENCE] * s.sfl[site, L_SUP_PATIENCE]
+    s.site_i[site, T_SUP_WAITING] += 1
+    patience = s.cf[c, F_PATIENCE] * s.site_f[site, L_SUP_PATIENCE]
     if patience != math.inf:
         push(s, patience, E_SUP_PATIENCE, c, s.ci[c, C_GEN], 0.0)
     return True
 
 
-@njit(cache=True)
+@njit
 def _supervise(s: Kernel, c: int, site: int) -> None:
     """``CallFlow._supervise``."""
     s.ci[c, C_STATE] = SUP_SERVED
-    s.st[site, T_SUP_BUSY] += 1
+    s.site_i[site, T_SUP_BUSY] += 1
     _add(s, c, K_SUP_ANSWERED, 1.0)
     _add(s, c, K_SUP_WAIT, s.sf[SF_NOW] - s.cf[c, F_TESC])
-    push(s, s.csup[c, site], E_SUP_END, c, s.ci[c, C_GEN], 0.0)
+    push(s, s.cf[c, F_SUP + site], E_SUP_END, c, s.ci[c, C_GEN], 0.0)
 
 
-@njit(cache=True)
+@njit
 def _next_escalation(s: Kernel, site: int) -> None:
     """``CallFlow._next_escalation``."""
     q = _q_sup(s, site)
-    while s.qhead.flat[q] >= 0 and s.st[site, T_SUP_BUSY] < s.st[site, T_SUP_ON]:
+    while s.q[q, 0] >= 0 and s.site_i[site, T_SUP_BUSY] < s.site_i[site, T_SUP_ON]:
         c = _q_pop(s, q)
         if c >= 0:
-            s.st[site, T_SUP_WAITING] -= 1
+            s.site_i[site, T_SUP_WAITING] -= 1
             _supervise(s, c, site)
 
 
-@njit(cache=True)
+@njit
 def _on_supervisor_patience(s: Kernel, c: int) -> None:
     """``CallFlow._on_supervisor_patience``."""
     if s.ci[c, C_STATE] != SUP_WAITING:
         return
     s.ci[c, C_STATE] = SUP_ABANDONED
     site = s.ci[c, C_SITE]
-    s.st[site, T_SUP_WAITING] -= 1
+    s.site_i[site, T_SUP_WAITING] -= 1
     _add(s, c, K_SUP_ABANDONED, 1.0)
     _add(s, c, K_SUP_WAIT, s.sf[SF_NOW] - s.cf[c, F_TESC])
     _follow_up(s, c, True)
     _done(s, c)
 
 
-@njit(cache=True)
+@njit
 def _on_supervisor_end(s: Kernel, c: int) -> None:
     """``CallFlow._on_supervisor_end``."""
     site = s.ci[c, C_SITE]
-    if s.cf[c, F_URES] < s.sfl[site, L_SUP_RES_P]:
+    if s.cf[c, F_URES] < s.site_f[site, L_SUP_RES_P]:
         _add(s, c, K_SUP_RESOLVED, 1.0)
     else:
         _follow_up(s, c, True)
-    s.st[site, T_SUP_BUSY] -= 1
+    s.site_i[site, T_SUP_BUSY] -= 1
     _done(s, c)
     _next_escalation(s, site)
 
@@ -1330,46 +1335,46 @@ def _on_supervisor_end(s: Kernel, c: int) -> None:
 # ---------------------------------------------------------------- dispatch
 
 
-@njit(cache=True)
+@njit
 def _available(s: Kernel, a: int, site: int) -> None:
     """``CallFlow.available``: agent ``a`` is free."""
     if _handles(s, site, VOICE, a):
         for rank in range(s.pi[I_RANKS]):
             q = _q_voice(s, site, rank)
-            while s.qhead.flat[q] >= 0:
+            while s.q[q, 0] >= 0:
                 c = _q_pop(s, q)
                 if c >= 0:
                     _queue_change(s, site, -1)
                     _answer(s, c, site, a)
                     return
-    if s.st[site, T_CHAT_WAITING] and _take_chats(s, a, site):
+    if s.site_i[site, T_CHAT_WAITING] and _take_chats(s, a, site):
         return
     _make_idle(s, a, site)
-    if s.st[site, T_EMAILS_N]:
+    if s.site_i[site, T_EMAILS_N]:
         _serve_emails(s, site)
 
 
-@njit(cache=True)
+@njit
 def _serve_emails(s: Kernel, site: int) -> None:
     """``CallFlow._serve_emails``."""
     q = _q_email(s, site)
-    while s.st[site, T_EMAILS_N] and s.st[site, T_IDLE_N] > s.pi[I_EMAIL_RESERVE]:
+    while s.site_i[site, T_EMAILS_N] and s.site_i[site, T_IDLE_N] > s.pi[I_EMAIL_RESERVE]:
         a = _pick_idle(s, site, EMAIL)
         if a < 0:
             return
         c = _q_pop(s, q)
-        s.st[site, T_EMAILS_N] -= 1
+        s.site_i[site, T_EMAILS_N] -= 1
         _answer(s, c, site, a)
 
 
-@njit(cache=True)
+@njit
 def _on_supervisor_duty(s: Kernel, site: int, n_on: int) -> None:
     """``CallFlow.on_supervisor_duty``."""
-    s.st[site, T_SUP_ON] = n_on
+    s.site_i[site, T_SUP_ON] = n_on
     _next_escalation(s, site)
 
 
-@njit(cache=True)
+@njit
 def _live(s: Kernel, c: int, gen: int) -> bool:
     """Whether an event for contact ``c`` of generation ``gen`` still refers to it (else the row was recycled)."""
     return s.ci[c, C_GEN] == gen
@@ -1378,11 +1383,11 @@ def _live(s: Kernel, c: int, gen: int) -> bool:
 @njit(cache=True)
 def in_system(s: Kernel) -> bool:
     """``CallFlow.in_system``."""
-    for a in range(s.mode.size):
-        if s.mode[a] == BUSY or s.mode[a] == CHATTING:
+    for a in range(s.ai.shape[0]):
+        if s.ai[a, A_MODE] == BUSY or s.ai[a, A_MODE] == CHATTING:
             return True
     for site in range(s.pi[I_SITES]):
-        if s.st[site, T_WAITING] or s.st[site, T_SUP_BUSY] or s.st[site, T_SUP_WAITING]:
+        if s.site_i[site, T_WAITING] or s.site_i[site, T_SUP_BUSY] or s.site_i[site, T_SUP_WAITING]:
             return True
     return False
 
@@ -1396,18 +1401,17 @@ def run(s: Kernel, until: float, need_u: int, need_sel: int, need_calls: int, ne
     ``ST_GROW`` when the contact pool, the heap or the call-log buffer may not hold one more event's.
     """
     while True:
-        if s.si[S_HEAP_N] == 0 or s.ht[0] >= until:
+        if s.si[S_HEAP_N] == 0 or s.hf[0, H_T] >= until:
             s.sf[SF_NOW] = until
             return ST_UNTIL
-        if (s.red_u.size - s.si[S_POS_RED] < need_u or s.rep_u.size - s.si[S_POS_REP] < need_u
-                or s.sur_u.size - s.si[S_POS_SUR] < need_u or s.cha_u.size - s.si[S_POS_CHA] < need_u
-                or s.sel_u.size - s.si[S_POS_SEL] < need_sel):
-            return ST_REFILL
-        if (s.si[S_FREE_N] < need_calls or s.ht.size - s.si[S_HEAP_N] < need_heap
+        for r in range(N_STREAMS):
+            if s.si[S_LEN + r] - s.si[S_POS + r] < (need_sel if r == R_SEL else need_u):
+                return ST_REFILL
+        if (s.si[S_FREE_N] < need_calls or s.hf.shape[0] - s.si[S_HEAP_N] < need_heap
                 or (s.pi[I_LOG] and s.li.shape[0] - s.si[S_LOG_N] < need_log)):
             return ST_GROW
-        s.sf[SF_NOW] = s.ht[0]
-        kind, a, b, x = s.hkind[0], s.ha[0], s.hb[0], s.hx[0]
+        s.sf[SF_NOW] = s.hf[0, H_T]
+        kind, a, b, x = s.hi[0, H_KIND], s.hi[0, H_A], s.hi[0, H_B], s.hf[0, H_X]
         _pop(s)
         if kind == E_BASE:
             _on_base_arrival(s)
@@ -1443,3 +1447,14 @@ def run(s: Kernel, until: float, need_u: int, need_sel: int, need_calls: int, ne
             _on_supervisor_duty(s, a, b)
         elif kind == E_DAY:
             return ST_DAY
+
+
+@njit(cache=True)
+def close(s: Kernel) -> None:
+    """Accrue each site's queue and staffed time up to now (the end of the run)."""
+    for site in range(s.pi[I_SITES]):
+        _queue_change(s, site, 0)
+        _staff_change(s, site, 0)
+
+
+numba.config.CACHE_DIR = _user_cache_dir
