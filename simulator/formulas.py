@@ -150,7 +150,7 @@ def handle_time_s(
     base_s: float, p: float, f: float, r: float, irate: bool, novice_slowdown: float, fatigue_slowdown: float,
     rush_strength: float, irate_handle: float,
 ) -> float:
-    """``base x (1 + novice_slowdown (1 - p)) x (1 + fatigue_slowdown F) x (1 - rush_strength r) x irate_handle [if irate]``."""
+    """``base (1 + novice_slowdown (1 - p)) (1 + fatigue_slowdown F) (1 - rush_strength r) x irate_handle [irate]``."""
     ht = base_s * (1.0 + novice_slowdown * (1.0 - p))
     if f:
         ht *= 1.0 + fatigue_slowdown * f

@@ -19,8 +19,8 @@ This is the only module of the package that creates random generators.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from typing import Final, Protocol
+from collections.abc import Sequence
+from typing import Any, Final, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,11 +43,11 @@ STREAM_ID: Final[dict[str, int]] = {
 }
 """Append-only registry of stream ids. Never renumber or reuse an id."""
 
-class Transform(Hashable, Protocol):
+class Transform(Protocol):
     """A vectorised map of uniforms, e.g. a distribution's inverse CDF (equal transforms are applied once)."""
 
     def ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
-        """The transform of each uniform."""
+        """The transform of each uniform (equal, hashable transforms are applied once per block)."""
         ...
 
 
@@ -115,7 +115,7 @@ class UniformBlocks:
         For a reader that consumes the blocks itself (the compiled engine); do not mix with :meth:`next`.
         """
         u = self._rng.random(BLOCK_SIZE)
-        done: dict[Transform, NDArray[np.float64]] = {}
+        done: dict[Any, NDArray[np.float64]] = {}
         t = np.empty((len(self._transforms), BLOCK_SIZE))
         for j, f in enumerate(self._transforms):
             if f not in done:

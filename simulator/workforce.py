@@ -319,7 +319,7 @@ def learn(p: float, factor: float) -> float:
 
 
 def fatigue_now(fatigue: float, fatigue_t: float, now_s: float, tau_s: float) -> float:
-    """Fatigue at ``now_s`` of an agent resting since ``fatigue_t`` with ``F = fatigue`` then: ``F exp(-(now - t) / tau)``.
+    """Fatigue at ``now_s`` of an agent resting since ``fatigue_t`` (``F`` then): ``F exp(-(now - t) / tau)``.
 
     A scalar function (``math.exp``): both engines evaluate it alike, to the last bit.
     """

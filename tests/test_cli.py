@@ -73,7 +73,7 @@ def test_run_json_shape_and_results_folder(runner: CliRunner, tiny_file: Path, t
     result = runner.invoke(main, ["run", str(tiny_file), "-r", "3", "--seed", "5", "-w", "1", "--out", str(out),
                                   "--json", "--set", "days=0.5"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert set(data) == {"summary", "seed", "engine", "replications", "version", "config"}
     assert REQUIRED_KEYS <= set(data["summary"])
     # The replications are the package's for the same seed, and the printed means and intervals are the
@@ -112,7 +112,7 @@ def test_bad_config_writes_nothing(runner: CliRunner, tiny_file: Path, tmp_path:
 
 def test_erlang_analytic_published_example(runner: CliRunner) -> None:
     result = runner.invoke(main, ["erlang", "--agents", "14", "--calls-per-hour", "200", "--aht-s", "180", "--json"])
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert round(data["analytic"]["service_level"], 4) == 0.8884
     assert round(data["analytic"]["p_wait"], 4) == 0.1741
     exact = sim.erlang_c(calls_per_hour=200, aht_s=180, agents=14)
@@ -126,7 +126,7 @@ def test_erlang_simulate_json_shape(runner: CliRunner) -> None:
     result = runner.invoke(main, ["erlang", "-n", "10", "-l", "150", "-a", "200", "--patience-s", "240", "--simulate",
                                   "-r", "3", "--hours", "4", "-w", "1", "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert set(data["analytic"]) == set(data["simulated"])
     assert {"p_wait", "abandon_rate", "asa_s", "service_level", "occupancy"} <= set(data["analytic"])
     assert set(data["simulated"]["p_wait"]) == {"mean", "ci95"}
@@ -162,7 +162,7 @@ def test_compare_levers_json_table_and_folder(runner: CliRunner, tmp_path: Path)
             "--set", "demand.calls_per_day=900", "--set", "spinup_days=0"]
     result = runner.invoke(main, [*args, "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["reference"] == "baseline" and set(data["scenarios"]) == {"baseline", "unrealistic_kpi"}
     kpi = data["scenarios"]["unrealistic_kpi"]
     assert REQUIRED_KEYS <= set(kpi)

@@ -40,10 +40,8 @@ EV_SHIFT_START, EV_SHIFT_END, EV_BREAK = 0, 1, 2
 """Kinds of :func:`shift_events`."""
 
 
-def shift_events(
-    plan: W.DayPlan, shift_end: np.ndarray
-) -> tuple[list[float], list[int], list[int], list[float], list[bool]]:
-    """The day's shift and break events in scheduling order: ``(time_s, kind, agent, value, rest)``.
+def shift_events(plan: W.DayPlan, shift_end: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The day's shift and break events in scheduling order: arrays ``(time_s, kind, agent, value, rest)``.
 
     Per agent of the plan: its shift start and end (``value`` the shift end), then each
     scheduled break (``value`` its length, ``rest`` whether it is a rest). A shift starting
@@ -52,28 +50,14 @@ def shift_events(
     """
     contiguous = plan.start_s == shift_end[plan.agent]
     shift_end[plan.agent[contiguous]] = plan.end_s[contiguous]
-    times: list[float] = []
-    kinds: list[int] = []
-    agents: list[int] = []
-    values: list[float] = []
-    rests: list[bool] = []
-    for a, start, end, b_start, b_len, b_rest in zip(
-        plan.agent.tolist(), plan.start_s.tolist(), plan.end_s.tolist(),
-        plan.break_start_s.tolist(), plan.break_length_s.tolist(), plan.break_rest.tolist(), strict=True,
-    ):
-        times += [start, end]
-        kinds += [EV_SHIFT_START, EV_SHIFT_END]
-        agents += [a, a]
-        values += [end, end]
-        rests += [False, False]
-        for bs, bl, rest in zip(b_start, b_len, b_rest, strict=True):
-            if bs == bs:  # not NaN
-                times.append(bs)
-                kinds.append(EV_BREAK)
-                agents.append(a)
-                values.append(bl)
-                rests.append(rest)
-    return times, kinds, agents, values, rests
+    n, m = plan.break_start_s.shape
+    times = np.column_stack([plan.start_s, plan.end_s, plan.break_start_s]).ravel()
+    kinds = np.tile(np.array([EV_SHIFT_START, EV_SHIFT_END, *[EV_BREAK] * m]), n)
+    agents = np.repeat(plan.agent, 2 + m)
+    values = np.column_stack([plan.end_s, plan.end_s, plan.break_length_s]).ravel()
+    rests = np.column_stack([np.zeros((n, 2), dtype=bool), plan.break_rest]).ravel()
+    keep = ~np.isnan(times)
+    return times[keep], kinds[keep], agents[keep], values[keep], rests[keep]
 
 
 class Replication:

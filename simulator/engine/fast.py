@@ -31,6 +31,7 @@ from .. import workforce as W
 from ..demand import DECISIONS, DayCallers, draw_day
 from ..formulas import ContactModel
 from ..result import SimulationResult
+from ..rng import BLOCK_SIZE
 from ..routing import AGENT_SELECTORS
 from ..units import DAY_S
 from . import kernel as K
@@ -42,6 +43,8 @@ assert (EV_SHIFT_START, EV_SHIFT_END, EV_BREAK) == (0, 1, 2)
 _LOG_OUTCOMES = (*OUTCOMES, "abandoned", "blocked")
 _SELECTORS = list(AGENT_SELECTORS)
 _SCAM = DECISIONS.index("scam")
+AHEAD = 4 * BLOCK_SIZE
+"""Uniforms drawn ahead of need at a refill (fewer refills; consumption, hence results, unchanged)."""
 _compiled = False
 """Whether this process has run the kernels once (then they are compiled or loaded)."""
 
@@ -58,8 +61,8 @@ class FastSimulation(Replication):
     ) -> None:
         super().__init__(cfg, seed=seed, replication=replication, call_log=call_log, initial=initial)
         self.setup = u = FlowSetup(cfg, seed, replication)
-        self.acc = M.Accumulator(self.n_intervals, self.n_sites)
-        self.counts = np.frombuffer(self.acc.counts, dtype=np.float64)
+        self.counts = np.zeros(self.n_intervals * self.n_sites * M.N_COUNTERS)
+        """The counters (``metrics.Accumulator`` layout), written by the kernel and the day opening."""
         self.log: list[tuple[Any, ...]] | None = [] if call_log else None
         self.next_caller = 0
         self.max_chats = max(u.max_chats, 1)
@@ -226,7 +229,7 @@ class FastSimulation(Replication):
             us = [s.su[r, i:n]]
             ts = [s.tr[r, :, i:n]] if r < 3 else []
             left = n - i
-            while left < (need_sel if r == K.R_SEL else need_u):
+            while left < (need_sel if r == K.R_SEL else need_u) + AHEAD:
                 block, t = sources[r].draw_block()
                 us.append(block)
                 if r < 3:
@@ -277,9 +280,11 @@ class FastSimulation(Replication):
         busy = np.bincount(site[mode == K.BUSY], minlength=self.n_sites)
         held = np.bincount(site, weights=s.ai[:, K.A_NCHATS] * (mode == K.CHATTING), minlength=self.n_sites)
         return self.result(
-            self.acc.table(), s.wait_hist.ravel().copy(), s.response_hist.ravel().copy(),
+            self.counts.reshape(self.n_intervals, self.n_sites, M.N_COUNTERS), s.wait_hist.ravel().copy(),
+            s.response_hist.ravel().copy(),
             waiting=s.site_i[:, K.T_WAITING].tolist(),
-            in_service=[int(b) - int(e) + int(h) for b, e, h in zip(busy, s.site_i[:, K.T_EMAIL_IN], held, strict=True)],
+            in_service=[int(b) - int(e) + int(h)
+                        for b, e, h in zip(busy, s.site_i[:, K.T_EMAIL_IN], held, strict=True)],
             emails=s.site_i[:, K.T_EMAILS_N].tolist(), emails_in_service=s.site_i[:, K.T_EMAIL_IN].tolist(),
             end_s=self.clock(), call_log=self.log,
         )
@@ -318,9 +323,8 @@ class FastSimulation(Replication):
         self.a.af[:, K.A_SHIFT_END] = shift_end
         duty = opening.supervisors
         self._grow_heap(len(times) + len(duty) + 1)
-        if times:
-            K.push_at(self.state, np.array(times), _KINDS[kinds], np.array(agents, dtype=np.int64),
-                      np.array(rests, dtype=np.int64), np.array(values))
+        if times.size:
+            K.push_at(self.state, times, _KINDS[kinds], agents.astype(np.int64), rests.astype(np.int64), values)
         if duty:
             K.push_at(self.state, np.array([t for t, _, _ in duty]), np.full(len(duty), K.E_SUP_DUTY),
                       np.array([s for _, s, _ in duty], dtype=np.int64),
@@ -351,5 +355,5 @@ class FastSimulation(Replication):
         s.si[K.S_DAY_N] = n
         s.si[K.S_DAY_FIRST] = self.next_caller
         self.next_caller += n
-        K.push_at(self.state, day.t_s[:1], np.array([K.E_BASE]), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64),
-                  np.zeros(1))
+        zero = np.zeros(1, dtype=np.int64)
+        K.push_at(self.state, day.t_s[:1], np.array([K.E_BASE]), zero, zero, np.zeros(1))

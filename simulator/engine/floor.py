@@ -127,7 +127,7 @@ class Floor:
         """Schedule the shift starts and ends and the breaks of the day's plan."""
         now = self.env.now
         callbacks = {EV_SHIFT_START: self._on_shift_start, EV_SHIFT_END: self._on_shift_end, EV_BREAK: self._on_break}
-        for t, kind, a, x, rest in zip(*shift_events(plan, self.shift_end), strict=True):
+        for t, kind, a, x, rest in zip(*(v.tolist() for v in shift_events(plan, self.shift_end)), strict=True):
             self._at(t - now, callbacks[kind], (a, x) if kind != EV_BREAK else (a, x, rest))
 
     def _at(self, delay: float, callback: Any, value: Any) -> None:

@@ -52,8 +52,8 @@ def _cache_dir() -> Path:
 
 CACHE_DIR = _cache_dir()
 """Where this module's compiled functions are cached (set while they are defined, then restored)."""
-_user_cache_dir = numba.config.CACHE_DIR
-numba.config.CACHE_DIR = str(CACHE_DIR)
+_user_cache_dir = numba.config.CACHE_DIR  # type: ignore[attr-defined]
+numba.config.CACHE_DIR = str(CACHE_DIR)  # type: ignore[attr-defined]
 
 # ---------------------------------------------------------------- codes (mirror .state)
 
@@ -176,8 +176,8 @@ _learn = njit(inline="always")(W.learn)
 
 FIELDS: tuple[str, ...] = (
     "si", "sf", "p", "pi", "k", "tf", "ti", "chan", "chat_rate", "route_cum", "cal", "hf", "hi", "ci", "cf", "free",
-    "site_i", "site_f", "q", "idle", "chatting", "able", "ai", "af", "chats", "counts", "wait_hist", "response_hist", "li",
-    "lf", "su", "tr", "df", "di",
+    "site_i", "site_f", "q", "idle", "chatting", "able", "ai", "af", "chats", "counts", "wait_hist", "response_hist",
+    "li", "lf", "su", "tr", "df", "di",
 )
 """The kernel state's arrays, in constructor order:
 
@@ -196,7 +196,7 @@ FIELDS: tuple[str, ...] = (
 - ``q``: Per queue: head and tail contact (-1 if empty); ``site x (n_ranks + 3) + rank``, then chat, supervisor, email.
 - ``idle``: Per site: idle agents, longest idle first (``site_i[site, T_IDLE_N]`` of them).
 - ``chatting``: Per site: agents holding chats, in the order they started.
-- ``able``: Per site and channel: ``[0] = -1`` if every agent handles it, else ``[1 + group] = 1`` for the groups that do.
+- ``able``: Per site and channel: ``[0] = -1`` if every agent handles it, else ``[1 + group] = 1`` for groups that do.
 - ``chats``: Per agent: the contacts of the chats it holds (``ai[a, A_NCHATS]`` of them).
 - ``su``: Event-loop streams' uniforms, shape (N_STREAMS, L).
 - ``tr``: Their transforms (redials, repeats, chase), shape (3, n_transforms, L).
@@ -206,15 +206,20 @@ FIELDS: tuple[str, ...] = (
 and the others as their ``*_`` index constants above describe them."""
 
 
+State = Any
+"""Type of ``s`` in the compiled functions: a :class:`Kernel` (numba resolves its attributes, mypy cannot)."""
+
+
 @structref.register
 class KernelType(types.StructRef):
     """Numba type of :class:`Kernel`."""
 
     def preprocess_fields(self, fields: Any) -> tuple[tuple[str, Any], ...]:
+        """Field types without literal values (a field's type is its array type)."""
         return tuple((name, types.unliteral(t)) for name, t in fields)
 
 
-class Kernel(structref.StructRefProxy):  # type: ignore[misc]
+class Kernel(structref.StructRefProxy):
     """The compiled engine's state: a mutable struct of arrays, passed to compiled functions by reference.
 
     (A tuple of arrays would be copied, each array reference counted, on every call.)
@@ -235,15 +240,15 @@ def build(**arrays: Any) -> Kernel:
 # ---------------------------------------------------------------- event heap
 
 
-@njit
-def _before(s: Kernel, i: int, t: float, seq: int) -> bool:
+@njit(inline="always")
+def _before(s: State, i: int, t: float, seq: int) -> bool:
     """Whether heap entry ``i`` comes before an event at ``(t, seq)``."""
     ti = s.hf[i, H_T]
     return ti < t or (ti == t and s.hi[i, H_SEQ] < seq)
 
 
-@njit
-def _heap_put(s: Kernel, i: int, t: float, x: float, seq: int, kind: int, a: int, b: int) -> None:
+@njit(inline="always")
+def _heap_put(s: State, i: int, t: float, x: float, seq: int, kind: int, a: int, b: int) -> None:
     s.hf[i, H_T] = t
     s.hf[i, H_X] = x
     s.hi[i, H_SEQ] = seq
@@ -252,14 +257,14 @@ def _heap_put(s: Kernel, i: int, t: float, x: float, seq: int, kind: int, a: int
     s.hi[i, H_B] = b
 
 
-@njit
-def _heap_move(s: Kernel, dst: int, src: int) -> None:
+@njit(inline="always")
+def _heap_move(s: State, dst: int, src: int) -> None:
     _heap_put(s, dst, s.hf[src, H_T], s.hf[src, H_X], s.hi[src, H_SEQ], s.hi[src, H_KIND], s.hi[src, H_A],
               s.hi[src, H_B])
 
 
 @njit(cache=True)
-def push(s: Kernel, delay: float, kind: int, a: int, b: int, x: float) -> None:
+def push(s: State, delay: float, kind: int, a: int, b: int, x: float) -> None:
     """Schedule an event ``delay`` seconds from now (SimPy's ``Timeout``: time = now + delay)."""
     t = s.sf[SF_NOW] + delay
     seq = s.si[S_SEQ]
@@ -276,7 +281,7 @@ def push(s: Kernel, delay: float, kind: int, a: int, b: int, x: float) -> None:
 
 
 @njit(cache=True)
-def push_at(s: Kernel, times: Any, kinds: Any, a: Any, b: Any, x: Any) -> None:
+def push_at(s: State, times: Any, kinds: Any, a: Any, b: Any, x: Any) -> None:
     """Schedule events at absolute ``times`` in this order (time = now + (time - now), as SimPy computes it)."""
     now = s.sf[SF_NOW]
     for i in range(times.size):
@@ -284,7 +289,7 @@ def push_at(s: Kernel, times: Any, kinds: Any, a: Any, b: Any, x: Any) -> None:
 
 
 @njit
-def _pop(s: Kernel) -> None:
+def _pop(s: State) -> None:
     """Remove the heap's first event (its fields were read at index 0)."""
     n = s.si[S_HEAP_N] - 1
     s.si[S_HEAP_N] = n
@@ -309,8 +314,8 @@ def _pop(s: Kernel) -> None:
 # ---------------------------------------------------------------- contacts and queues
 
 
-@njit
-def _alloc(s: Kernel) -> int:
+@njit(inline="always")
+def _alloc(s: State) -> int:
     n = s.si[S_FREE_N] - 1
     s.si[S_FREE_N] = n
     c = s.free[n]
@@ -329,8 +334,8 @@ def _alloc(s: Kernel) -> int:
     return c
 
 
-@njit
-def _done(s: Kernel, c: int) -> None:
+@njit(inline="always")
+def _done(s: State, c: int) -> None:
     """Contact ``c`` has no future: recycle its row, or let the queue holding it recycle it when popped."""
     s.ci[c, C_STATE] = DONE if s.ci[c, C_STATE] != ABANDONED and s.ci[c, C_STATE] != SUP_ABANDONED else s.ci[
         c, C_STATE]
@@ -340,8 +345,8 @@ def _done(s: Kernel, c: int) -> None:
         s.si[S_FREE_N] = n + 1
 
 
-@njit
-def _q_append(s: Kernel, q: int, c: int) -> None:
+@njit(inline="always")
+def _q_append(s: State, q: int, c: int) -> None:
     s.ci[c, C_NEXT] = -1
     s.ci[c, C_INQ] = 1
     tail = s.q[q, 1]
@@ -352,8 +357,8 @@ def _q_append(s: Kernel, q: int, c: int) -> None:
     s.q[q, 1] = c
 
 
-@njit
-def _q_pop(s: Kernel, q: int) -> int:
+@njit(inline="always")
+def _q_pop(s: State, q: int) -> int:
     """Pop the queue's head (-1 if empty); a popped contact with no future is recycled (returns -2)."""
     c = s.q[q, 0]
     if c < 0:
@@ -370,31 +375,31 @@ def _q_pop(s: Kernel, q: int) -> int:
     return c
 
 
-@njit
-def _q_voice(s: Kernel, site: int, rank: int) -> int:
+@njit(inline="always")
+def _q_voice(s: State, site: int, rank: int) -> int:
     return site * (s.pi[I_RANKS] + 3) + rank
 
 
-@njit
-def _q_chat(s: Kernel, site: int) -> int:
+@njit(inline="always")
+def _q_chat(s: State, site: int) -> int:
     return site * (s.pi[I_RANKS] + 3) + s.pi[I_RANKS]
 
 
-@njit
-def _q_sup(s: Kernel, site: int) -> int:
+@njit(inline="always")
+def _q_sup(s: State, site: int) -> int:
     return site * (s.pi[I_RANKS] + 3) + s.pi[I_RANKS] + 1
 
 
-@njit
-def _q_email(s: Kernel, site: int) -> int:
+@njit(inline="always")
+def _q_email(s: State, site: int) -> int:
     return site * (s.pi[I_RANKS] + 3) + s.pi[I_RANKS] + 2
 
 
 # ---------------------------------------------------------------- recorder (.recorder.Recorder)
 
 
-@njit
-def _accrue(s: Kernel, k: int, site: int, t0: float, t1: float, weight: float) -> None:
+@njit(inline="always")
+def _accrue(s: State, k: int, site: int, t0: float, t1: float, weight: float) -> None:
     """``Recorder.accrue``."""
     if t1 <= t0 or weight == 0:
         return
@@ -412,8 +417,8 @@ def _accrue(s: Kernel, k: int, site: int, t0: float, t1: float, weight: float) -
         i += 1
 
 
-@njit
-def _queue_change(s: Kernel, site: int, delta: int) -> None:
+@njit(inline="always")
+def _queue_change(s: State, site: int, delta: int) -> None:
     """``Recorder.queue_change``."""
     now = s.sf[SF_NOW]
     n = s.site_i[site, T_WAITING]
@@ -423,8 +428,8 @@ def _queue_change(s: Kernel, site: int, delta: int) -> None:
     s.site_i[site, T_WAITING] = n + delta
 
 
-@njit
-def _staff_change(s: Kernel, site: int, delta: int) -> None:
+@njit(inline="always")
+def _staff_change(s: State, site: int, delta: int) -> None:
     """``Recorder.staff_change``."""
     now = s.sf[SF_NOW]
     _accrue(s, s.k[K_STAFFED_S], site, s.site_f[site, L_STAFF_T], now, s.site_i[site, T_ON])
@@ -432,14 +437,14 @@ def _staff_change(s: Kernel, site: int, delta: int) -> None:
     s.site_i[site, T_ON] += delta
 
 
-@njit
-def _add(s: Kernel, c: int, k: int, x: float) -> None:
+@njit(inline="always")
+def _add(s: State, c: int, k: int, x: float) -> None:
     """Add ``x`` to counter ``k`` (a ``K_*`` index) of contact ``c``'s bucket."""
     s.counts[s.ci[c, C_BUCKET] + s.k[k]] += x
 
 
 @njit
-def _count_answer(s: Kernel, c: int, site: int) -> float:
+def _count_answer(s: State, c: int, site: int) -> float:
     """``Recorder.count_answer``."""
     now = s.sf[SF_NOW]
     t_arr = s.cf[c, F_TARR]
@@ -466,8 +471,8 @@ def _count_answer(s: Kernel, c: int, site: int) -> float:
     return wait
 
 
-@njit
-def _count_reply(s: Kernel, c: int, site: int) -> None:
+@njit(inline="always")
+def _count_reply(s: State, c: int, site: int) -> None:
     """``Recorder.count_reply``."""
     t_arr = s.cf[c, F_TARR]
     response = s.sf[SF_NOW] - t_arr
@@ -480,8 +485,8 @@ def _count_reply(s: Kernel, c: int, site: int) -> None:
         s.response_hist[site, k] += 1
 
 
-@njit
-def _log(s: Kernel, c: int, wait: float, handle: float, outcome: int, csat: float, survey: int) -> None:
+@njit(inline="always")
+def _log(s: State, c: int, wait: float, handle: float, outcome: int, csat: float, survey: int) -> None:
     """``Recorder.log_contact`` (the driver turns rows into the log's tuples)."""
     if not s.pi[I_LOG]:
         return
@@ -506,16 +511,16 @@ def _log(s: Kernel, c: int, wait: float, handle: float, outcome: int, csat: floa
 # ---------------------------------------------------------------- streams
 
 
-@njit
-def _next(s: Kernel, r: int) -> float:
+@njit(inline="always")
+def _next(s: State, r: int) -> float:
     """The next uniform of stream ``r``."""
     i = s.si[S_POS + r]
     s.si[S_POS + r] = i + 1
     return s.su[r, i]
 
 
-@njit
-def _next_as(s: Kernel, r: int, j: int) -> float:
+@njit(inline="always")
+def _next_as(s: State, r: int, j: int) -> float:
     """Transform ``j`` of the next uniform of stream ``r`` (redials, repeats or chase)."""
     i = s.si[S_POS + r]
     s.si[S_POS + r] = i + 1
@@ -525,8 +530,8 @@ def _next_as(s: Kernel, r: int, j: int) -> float:
 # ---------------------------------------------------------------- floor (.floor.Floor)
 
 
-@njit
-def _recover(s: Kernel, a: int, tau: float) -> None:
+@njit(inline="always")
+def _recover(s: State, a: int, tau: float) -> None:
     """``Floor.recover``."""
     now = s.sf[SF_NOW]
     f = s.af[a, A_FATIGUE]
@@ -536,7 +541,7 @@ def _recover(s: Kernel, a: int, tau: float) -> None:
 
 
 @njit
-def _select(s: Kernel, site: int, able: Any, n: int) -> int:
+def _select(s: State, site: int, able: Any, n: int) -> int:
     """The position in ``able[:n]`` that the site's selection rule picks (``routing.AGENT_SELECTORS``)."""
     rule = s.site_i[site, T_SELECTOR]
     if rule == SEL_LONGEST:
@@ -560,8 +565,8 @@ def _select(s: Kernel, site: int, able: Any, n: int) -> int:
     return min(int(u * n), n - 1)
 
 
-@njit
-def _idle_remove(s: Kernel, site: int, pos: int) -> None:
+@njit(inline="always")
+def _idle_remove(s: State, site: int, pos: int) -> None:
     idle = s.idle[site]
     n = s.site_i[site, T_IDLE_N]
     for i in range(pos, n - 1):
@@ -569,8 +574,8 @@ def _idle_remove(s: Kernel, site: int, pos: int) -> None:
     s.site_i[site, T_IDLE_N] = n - 1
 
 
-@njit
-def _idle_remove_agent(s: Kernel, site: int, a: int) -> None:
+@njit(inline="always")
+def _idle_remove_agent(s: State, site: int, a: int) -> None:
     idle = s.idle[site]
     for i in range(s.site_i[site, T_IDLE_N]):
         if idle[i] == a:
@@ -579,7 +584,7 @@ def _idle_remove_agent(s: Kernel, site: int, a: int) -> None:
 
 
 @njit
-def _pick_idle(s: Kernel, site: int, channel: int) -> int:
+def _pick_idle(s: State, site: int, channel: int) -> int:
     """``Floor.pick_idle``."""
     n = s.site_i[site, T_IDLE_N]
     if n == 0:
@@ -603,13 +608,13 @@ def _pick_idle(s: Kernel, site: int, channel: int) -> int:
     return a
 
 
-@njit
-def _handles(s: Kernel, site: int, channel: int, a: int) -> bool:
+@njit(inline="always")
+def _handles(s: State, site: int, channel: int, a: int) -> bool:
     return s.able[site, channel, 0] < 0 or s.able[site, channel, 1 + s.ai[a, A_SKILL]] > 0
 
 
-@njit
-def _make_idle(s: Kernel, a: int, site: int) -> None:
+@njit(inline="always")
+def _make_idle(s: State, a: int, site: int) -> None:
     s.ai[a, A_MODE] = IDLE
     n = s.site_i[site, T_IDLE_N]
     s.idle[site, n] = a
@@ -617,7 +622,7 @@ def _make_idle(s: Kernel, a: int, site: int) -> None:
 
 
 @njit
-def _release(s: Kernel, a: int, site: int) -> None:
+def _release(s: State, a: int, site: int) -> None:
     """``Floor.release``."""
     pending = s.af[a, A_PENDING]
     if pending:
@@ -634,7 +639,7 @@ def _release(s: Kernel, a: int, site: int) -> None:
 
 
 @njit
-def _leave_floor(s: Kernel, a: int, mode: int) -> None:
+def _leave_floor(s: State, a: int, mode: int) -> None:
     """``Floor._leave_floor``."""
     site = s.ai[a, A_SITE]
     _idle_remove_agent(s, site, a)
@@ -644,7 +649,7 @@ def _leave_floor(s: Kernel, a: int, mode: int) -> None:
 
 
 @njit
-def _on_shift_start(s: Kernel, a: int, end: float) -> None:
+def _on_shift_start(s: State, a: int, end: float) -> None:
     """``Floor._on_shift_start``."""
     if s.af[a, A_SHIFT_END] < end:
         s.af[a, A_SHIFT_END] = end
@@ -659,7 +664,7 @@ def _on_shift_start(s: Kernel, a: int, end: float) -> None:
 
 
 @njit
-def _on_shift_end(s: Kernel, a: int, end: float) -> None:
+def _on_shift_end(s: State, a: int, end: float) -> None:
     """``Floor._on_shift_end``."""
     if s.af[a, A_SHIFT_END] != end:
         return
@@ -673,7 +678,7 @@ def _on_shift_end(s: Kernel, a: int, end: float) -> None:
 
 
 @njit
-def _on_break(s: Kernel, a: int, length: float, rest: int) -> None:
+def _on_break(s: State, a: int, length: float, rest: int) -> None:
     """``Floor._on_break``."""
     mode = s.ai[a, A_MODE]
     if mode == IDLE:
@@ -685,7 +690,7 @@ def _on_break(s: Kernel, a: int, length: float, rest: int) -> None:
 
 
 @njit
-def _on_break_end(s: Kernel, a: int, rest: int) -> None:
+def _on_break_end(s: State, a: int, rest: int) -> None:
     """``Floor._on_break_end``."""
     if s.ai[a, A_MODE] != BREAK:
         return
@@ -699,7 +704,7 @@ def _on_break_end(s: Kernel, a: int, rest: int) -> None:
 
 
 @njit
-def _on_tick(s: Kernel) -> None:
+def _on_tick(s: State) -> None:
     """``Simulation._ticks``: sample agents' fatigue at the interval's end; schedule the next tick."""
     push(s, s.p[P_INTERVAL], E_TICK, 0, 0, 0.0)
     now, tau = s.sf[SF_NOW], s.p[P_RECOVERY_TAU]
@@ -727,8 +732,8 @@ def _on_tick(s: Kernel) -> None:
 # ---------------------------------------------------------------- call flow (.flow.CallFlow)
 
 
-@njit
-def _next_open(s: Kernel, t: float) -> float:
+@njit(inline="always")
+def _next_open(s: State, t: float) -> float:
     """``OpeningCalendar.next_open``."""
     if s.pi[I_ALWAYS_OPEN]:
         return t
@@ -744,7 +749,7 @@ def _next_open(s: Kernel, t: float) -> float:
 
 
 @njit
-def _route(s: Kernel, u: float) -> int:
+def _route(s: State, u: float) -> int:
     """``routing.Split`` / ``routing.Overflow``."""
     ns = s.pi[I_SITES]
     if s.pi[I_ROUTER] == 0:
@@ -765,8 +770,8 @@ def _route(s: Kernel, u: float) -> int:
     return last
 
 
-@njit
-def _survey_uniforms(s: Kernel) -> tuple[float, float]:
+@njit(inline="always")
+def _survey_uniforms(s: State) -> tuple[float, float]:
     """``CallFlow._survey_uniforms``."""
     if not s.p[P_SURVEY_SHARE]:
         return 1.0, 1.0
@@ -776,7 +781,7 @@ def _survey_uniforms(s: Kernel) -> tuple[float, float]:
 
 
 @njit
-def _follow_up(s: Kernel, c: int, repeat: bool) -> None:
+def _follow_up(s: State, c: int, repeat: bool) -> None:
     """``CallFlow._follow_up``: maybe schedule a redial (``repeat`` False) or repeat of ``c``'s caller."""
     r = R_REP if repeat else R_RED
     p = s.p[P_REPEAT_P] if repeat else s.p[P_REDIAL_P]
@@ -825,7 +830,7 @@ def _follow_up(s: Kernel, c: int, repeat: bool) -> None:
 
 
 @njit
-def _on_base_arrival(s: Kernel) -> None:
+def _on_base_arrival(s: State) -> None:
     """``CallFlow._on_base_arrival``: the day's next base contact arrives; schedule the one after."""
     i = s.si[S_DAY_I]
     s.si[S_DAY_I] = i + 1
@@ -848,7 +853,7 @@ def _on_base_arrival(s: Kernel) -> None:
 
 
 @njit
-def _offer(s: Kernel, c: int) -> None:
+def _offer(s: State, c: int) -> None:
     """``CallFlow._offer``."""
     now = s.sf[SF_NOW]
     s.cf[c, F_TARR] = now
@@ -889,7 +894,7 @@ def _offer(s: Kernel, c: int) -> None:
 
 
 @njit
-def _offer_email(s: Kernel, c: int, site: int) -> None:
+def _offer_email(s: State, c: int, site: int) -> None:
     """``CallFlow._offer_email``."""
     _add(s, c, K_EMAIL_ARRIVED, 1.0)
     if s.site_i[site, T_IDLE_N] > s.pi[I_EMAIL_RESERVE]:
@@ -904,7 +909,7 @@ def _offer_email(s: Kernel, c: int, site: int) -> None:
 
 
 @njit
-def _on_chase(s: Kernel, email: int) -> None:
+def _on_chase(s: State, email: int) -> None:
     """``CallFlow._on_chase``."""
     if s.ci[email, C_STATE] != WAITING or _next(s, R_CHA) >= s.p[P_CHASE_P]:
         return
@@ -948,7 +953,7 @@ def _on_chase(s: Kernel, email: int) -> None:
 
 
 @njit
-def _on_patience(s: Kernel, c: int) -> None:
+def _on_patience(s: State, c: int) -> None:
     """``CallFlow._on_patience``."""
     if s.ci[c, C_STATE] != WAITING:
         return
@@ -969,7 +974,7 @@ def _on_patience(s: Kernel, c: int) -> None:
 
 
 @njit
-def _decide(s: Kernel, c: int, site: int, p: float, f: float, r: float, irate: bool, fcr_factor: float) -> float:
+def _decide(s: State, c: int, site: int, p: float, f: float, r: float, irate: bool, fcr_factor: float) -> float:
     """``CallFlow._decide``."""
     ct = s.ci[c, C_CTYPE]
     s.ci[c, C_IRATE] = irate
@@ -991,14 +996,14 @@ def _decide(s: Kernel, c: int, site: int, p: float, f: float, r: float, irate: b
     return factor
 
 
-@njit
-def _handle_time(s: Kernel, c: int, p: float, f: float, r: float, irate: bool) -> float:
+@njit(inline="always")
+def _handle_time(s: State, c: int, p: float, f: float, r: float, irate: bool) -> float:
     return _handle_time_s(s.cf[c, F_BASE], p, f, r, irate, s.p[P_NOVICE_SLOW], s.p[P_FATIGUE_SLOW], s.p[P_RUSH],
                           s.p[P_IRATE_HANDLE])
 
 
 @njit
-def _answer(s: Kernel, c: int, site: int, a: int) -> None:
+def _answer(s: State, c: int, site: int, a: int) -> None:
     """``CallFlow._answer``: agent ``a`` takes a voice call or an email."""
     email = s.ci[c, C_CHANNEL] == EMAIL
     if email:
@@ -1027,7 +1032,7 @@ def _answer(s: Kernel, c: int, site: int, a: int) -> None:
 
 
 @njit
-def _on_service_end(s: Kernel, c: int) -> None:
+def _on_service_end(s: State, c: int) -> None:
     """``CallFlow._on_service_end``."""
     now = s.sf[SF_NOW]
     a, site = s.ci[c, C_AGENT], s.ci[c, C_SITE]
@@ -1042,7 +1047,7 @@ def _on_service_end(s: Kernel, c: int) -> None:
 
 
 @njit
-def _finish(s: Kernel, c: int, a: int, site: int, handle: float, load_factor: float) -> None:
+def _finish(s: State, c: int, a: int, site: int, handle: float, load_factor: float) -> None:
     """``CallFlow._finish``: learning, load, outcome counters, satisfaction, follow-ups; recycles ``c``."""
     now = s.sf[SF_NOW]
     _add(s, c, K_HANDLED, 1.0)
@@ -1092,7 +1097,7 @@ def _finish(s: Kernel, c: int, a: int, site: int, handle: float, load_factor: fl
 
 
 @njit
-def _score(s: Kernel, c: int, csat: float, a: int) -> int:
+def _score(s: State, c: int, csat: float, a: int) -> int:
     """``CallFlow._score``."""
     _add(s, c, K_CSAT_N, 1.0)
     _add(s, c, K_CSAT_SUM, csat)
@@ -1118,7 +1123,7 @@ def _score(s: Kernel, c: int, csat: float, a: int) -> int:
 
 
 @njit
-def _chat_agent(s: Kernel, site: int) -> int:
+def _chat_agent(s: State, site: int) -> int:
     """``CallFlow._chat_agent``."""
     a = _pick_idle(s, site, CHAT)
     if a >= 0:
@@ -1133,7 +1138,7 @@ def _chat_agent(s: Kernel, site: int) -> int:
 
 
 @njit
-def _start_chat(s: Kernel, c: int, site: int, a: int) -> None:
+def _start_chat(s: State, c: int, site: int, a: int) -> None:
     """``CallFlow._start_chat``."""
     now = s.sf[SF_NOW]
     wait = _count_answer(s, c, site)
@@ -1162,8 +1167,8 @@ def _start_chat(s: Kernel, c: int, site: int, a: int) -> None:
     _chat_schedule(s, a)
 
 
-@njit
-def _chat_progress(s: Kernel, a: int) -> None:
+@njit(inline="always")
+def _chat_progress(s: State, a: int) -> None:
     """``CallFlow._chat_progress``."""
     now = s.sf[SF_NOW]
     dt = now - s.af[a, A_CHAT_T]
@@ -1177,7 +1182,7 @@ def _chat_progress(s: Kernel, a: int) -> None:
 
 
 @njit
-def _chat_schedule(s: Kernel, a: int) -> None:
+def _chat_schedule(s: State, a: int) -> None:
     """``CallFlow._chat_schedule``."""
     n = s.ai[a, A_NCHATS]
     s.ai[a, A_CHAT_VER] += 1
@@ -1189,7 +1194,7 @@ def _chat_schedule(s: Kernel, a: int) -> None:
 
 
 @njit
-def _on_chat_end(s: Kernel, a: int, ver: int) -> None:
+def _on_chat_end(s: State, a: int, ver: int) -> None:
     """``CallFlow._on_chat_end``."""
     if ver != s.ai[a, A_CHAT_VER]:
         return
@@ -1245,7 +1250,7 @@ def _on_chat_end(s: Kernel, a: int, ver: int) -> None:
 
 
 @njit
-def _take_chats(s: Kernel, a: int, site: int) -> bool:
+def _take_chats(s: State, a: int, site: int) -> bool:
     """``CallFlow._take_chats``."""
     if not _handles(s, site, CHAT, a):
         return False
@@ -1265,7 +1270,7 @@ def _take_chats(s: Kernel, a: int, site: int) -> bool:
 
 
 @njit
-def _escalate(s: Kernel, c: int, site: int) -> bool:
+def _escalate(s: State, c: int, site: int) -> bool:
     """``CallFlow._escalate``; whether the contact lives on (with a supervisor or in their queue)."""
     if s.site_i[site, T_SUP_COUNT] == 0:
         _follow_up(s, c, True)
@@ -1284,8 +1289,8 @@ def _escalate(s: Kernel, c: int, site: int) -> bool:
     return True
 
 
-@njit
-def _supervise(s: Kernel, c: int, site: int) -> None:
+@njit(inline="always")
+def _supervise(s: State, c: int, site: int) -> None:
     """``CallFlow._supervise``."""
     s.ci[c, C_STATE] = SUP_SERVED
     s.site_i[site, T_SUP_BUSY] += 1
@@ -1295,7 +1300,7 @@ def _supervise(s: Kernel, c: int, site: int) -> None:
 
 
 @njit
-def _next_escalation(s: Kernel, site: int) -> None:
+def _next_escalation(s: State, site: int) -> None:
     """``CallFlow._next_escalation``."""
     q = _q_sup(s, site)
     while s.q[q, 0] >= 0 and s.site_i[site, T_SUP_BUSY] < s.site_i[site, T_SUP_ON]:
@@ -1306,7 +1311,7 @@ def _next_escalation(s: Kernel, site: int) -> None:
 
 
 @njit
-def _on_supervisor_patience(s: Kernel, c: int) -> None:
+def _on_supervisor_patience(s: State, c: int) -> None:
     """``CallFlow._on_supervisor_patience``."""
     if s.ci[c, C_STATE] != SUP_WAITING:
         return
@@ -1320,7 +1325,7 @@ def _on_supervisor_patience(s: Kernel, c: int) -> None:
 
 
 @njit
-def _on_supervisor_end(s: Kernel, c: int) -> None:
+def _on_supervisor_end(s: State, c: int) -> None:
     """``CallFlow._on_supervisor_end``."""
     site = s.ci[c, C_SITE]
     if s.cf[c, F_URES] < s.site_f[site, L_SUP_RES_P]:
@@ -1336,7 +1341,7 @@ def _on_supervisor_end(s: Kernel, c: int) -> None:
 
 
 @njit
-def _available(s: Kernel, a: int, site: int) -> None:
+def _available(s: State, a: int, site: int) -> None:
     """``CallFlow.available``: agent ``a`` is free."""
     if _handles(s, site, VOICE, a):
         for rank in range(s.pi[I_RANKS]):
@@ -1355,7 +1360,7 @@ def _available(s: Kernel, a: int, site: int) -> None:
 
 
 @njit
-def _serve_emails(s: Kernel, site: int) -> None:
+def _serve_emails(s: State, site: int) -> None:
     """``CallFlow._serve_emails``."""
     q = _q_email(s, site)
     while s.site_i[site, T_EMAILS_N] and s.site_i[site, T_IDLE_N] > s.pi[I_EMAIL_RESERVE]:
@@ -1368,20 +1373,20 @@ def _serve_emails(s: Kernel, site: int) -> None:
 
 
 @njit
-def _on_supervisor_duty(s: Kernel, site: int, n_on: int) -> None:
+def _on_supervisor_duty(s: State, site: int, n_on: int) -> None:
     """``CallFlow.on_supervisor_duty``."""
     s.site_i[site, T_SUP_ON] = n_on
     _next_escalation(s, site)
 
 
-@njit
-def _live(s: Kernel, c: int, gen: int) -> bool:
+@njit(inline="always")
+def _live(s: State, c: int, gen: int) -> bool:
     """Whether an event for contact ``c`` of generation ``gen`` still refers to it (else the row was recycled)."""
     return s.ci[c, C_GEN] == gen
 
 
 @njit(cache=True)
-def in_system(s: Kernel) -> bool:
+def in_system(s: State) -> bool:
     """``CallFlow.in_system``."""
     for a in range(s.ai.shape[0]):
         if s.ai[a, A_MODE] == BUSY or s.ai[a, A_MODE] == CHATTING:
@@ -1393,7 +1398,7 @@ def in_system(s: Kernel) -> bool:
 
 
 @njit(cache=True)
-def run(s: Kernel, until: float, need_u: int, need_sel: int, need_calls: int, need_heap: int, need_log: int) -> int:
+def run(s: State, until: float, need_u: int, need_sel: int, need_calls: int, need_heap: int, need_log: int) -> int:
     """Process events with time below ``until`` (``ST_UNTIL``, the clock then at ``until``).
 
     Returns early, between events, with ``ST_DAY`` after a day-start event (the driver opens
@@ -1450,11 +1455,11 @@ def run(s: Kernel, until: float, need_u: int, need_sel: int, need_calls: int, ne
 
 
 @njit(cache=True)
-def close(s: Kernel) -> None:
+def close(s: State) -> None:
     """Accrue each site's queue and staffed time up to now (the end of the run)."""
     for site in range(s.pi[I_SITES]):
         _queue_change(s, site, 0)
         _staff_change(s, site, 0)
 
 
-numba.config.CACHE_DIR = _user_cache_dir
+numba.config.CACHE_DIR = _user_cache_dir  # type: ignore[attr-defined]

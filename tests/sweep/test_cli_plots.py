@@ -31,7 +31,7 @@ def test_sweep_json_tables_and_figures(sweep_file: Path, tmp_path: Path) -> None
     result = CliRunner().invoke(main, ["sweep", str(sweep_file), "--out", str(out), "-w", "1", "--json",
                                        "--target", "asa_s<=60"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["points"] == 4 and data["ran"] == 12 and data["failed"] == 0 and data["failures"] == []
     assert data["targets"] == ["service_level>=0.8", "asa_s<=60"]
     assert data["cheapest_feasible"]["label"].startswith("sites.s.agents=")

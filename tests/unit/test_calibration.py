@@ -318,7 +318,7 @@ def test_cli_json_shape_and_values(runner: CliRunner, shift_file: Path, targets_
     result = runner.invoke(main, ["calibrate", str(shift_file), "-r", "3", "--seed", "2", "-w", "1",
                                   "--targets", str(targets_file), "--json"])
     assert result.exit_code == 0, result.output  # a report: exit 0 although targets are missed
-    out = json.loads(result.output)
+    out = json.loads(result.stdout)
     assert (out["scenario"], out["seed"], out["replications"]) == ("shifts", 2, 3)
     rows = out["targets"]
     assert [(r["kind"], r["name"]) for r in rows] == [

@@ -54,7 +54,7 @@ def test_cli_run_records_the_engine(runner: CliRunner, tiny_file: Path, tmp_path
     result = runner.invoke(main, ["run", str(tiny_file), "-r", "1", "-w", "1", "--engine", engine,
                                   "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["engine"] == engine and data["seed"] == 1
     assert meta(out)["engine"] == engine
 
@@ -62,7 +62,7 @@ def test_cli_run_records_the_engine(runner: CliRunner, tiny_file: Path, tmp_path
 def test_cli_defaults_to_the_fast_engine(runner: CliRunner, tiny_file: Path, tmp_path: Path) -> None:
     result = runner.invoke(main, ["run", str(tiny_file), "-r", "1", "-w", "1", "--out", str(tmp_path / "o"), "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["engine"] == "fast" == meta(tmp_path / "o")["engine"]
+    assert json.loads(result.stdout)["engine"] == "fast" == meta(tmp_path / "o")["engine"]
 
 
 def test_cli_compare_records_the_engine(runner: CliRunner, tiny_file: Path, tmp_path: Path) -> None:
@@ -72,7 +72,7 @@ def test_cli_compare_records_the_engine(runner: CliRunner, tiny_file: Path, tmp_
     result = runner.invoke(main, ["compare", str(tiny_file), str(other), "-r", "2", "-w", "1", "--engine", "simpy",
                                   "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["engine"] == "simpy" == meta(out)["engine"]
+    assert json.loads(result.stdout)["engine"] == "simpy" == meta(out)["engine"]
 
 
 def test_cli_sweep_records_the_engine_in_meta_json_and_every_replication(
@@ -84,7 +84,7 @@ def test_cli_sweep_records_the_engine_in_meta_json_and_every_replication(
     result = runner.invoke(main, ["sweep", str(path), "-w", "2", "--engine", "simpy", "--no-figures",
                                   "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["engine"] == "simpy" == meta(out)["engine"]
+    assert json.loads(result.stdout)["engine"] == "simpy" == meta(out)["engine"]
     records = [json.loads(p.read_text()) for p in sorted((out / "runs").glob("*/r*.json"))]
     assert len(records) == 4 and {r["engine"] for r in records} == {"simpy"}  # set in the worker, from the task
 
@@ -92,11 +92,11 @@ def test_cli_sweep_records_the_engine_in_meta_json_and_every_replication(
 def test_cli_calibrate_and_erlang_take_the_engine(runner: CliRunner, tiny_file: Path) -> None:
     result = runner.invoke(main, ["calibrate", str(tiny_file), "-r", "1", "-w", "1", "--engine", "simpy", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["engine"] == "simpy"
+    assert json.loads(result.stdout)["engine"] == "simpy"
     result = runner.invoke(main, ["erlang", "-n", "5", "-l", "60", "-a", "200", "--simulate", "-r", "2",
                                   "--hours", "1", "-w", "1", "--engine", "simpy", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["engine"] == "simpy"
+    assert json.loads(result.stdout)["engine"] == "simpy"
 
 
 @pytest.mark.parametrize("command", [["run", "X"], ["compare", "X"], ["calibrate", "X"], ["sweep", "X"],
