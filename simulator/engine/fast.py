@@ -43,6 +43,8 @@ assert (EV_SHIFT_START, EV_SHIFT_END, EV_BREAK) == (0, 1, 2)
 _LOG_OUTCOMES = (*OUTCOMES, "abandoned", "blocked")
 _SELECTORS = list(AGENT_SELECTORS)
 _SCAM = DECISIONS.index("scam")
+INITIAL_CALLS, INITIAL_EVENTS, INITIAL_LOG = 4096, 1024, 4096
+"""Initial sizes of the contact pool, the event heap and the call-log buffer (each grows as needed)."""
 AHEAD = 4 * BLOCK_SIZE
 """Uniforms drawn ahead of need at a refill (fewer refills; consumption, hence results, unchanged)."""
 _compiled = False
@@ -128,7 +130,7 @@ class FastSimulation(Replication):
             ti=np.array([u.type_rank, u.type_channel], dtype=np.int64).T.copy(),
             chan=np.array([contact.sat_channel, contact.wait_target_s], dtype=np.float64).T.copy(),
             chat_rate=np.array(u.chat_rate), route_cum=cum, cal=np.array([starts, ends]).reshape(2, -1),
-            hf=np.zeros((1024, 2)), hi=np.zeros((1024, 4), dtype=np.int64),
+            hf=np.zeros((INITIAL_EVENTS, 2)), hi=np.zeros((INITIAL_EVENTS, 4), dtype=np.int64),
             ci=np.zeros((0, K.NCI), dtype=np.int64), cf=np.zeros((0, K.F_SUP + ns)), free=np.zeros(0, dtype=np.int64),
             site_i=st, site_f=sfl, q=np.full((n_queues, 2), -1, dtype=np.int64),
             idle=np.zeros((ns, 0), dtype=np.int64), chatting=np.zeros((ns, 0), dtype=np.int64), able=able,
@@ -136,14 +138,14 @@ class FastSimulation(Replication):
             chats=np.zeros((0, self.max_chats), dtype=np.int64),
             counts=self.counts, wait_hist=np.zeros((ns, M.WAIT_BINS), dtype=np.int64),
             response_hist=np.zeros((ns, M.RESPONSE_BINS), dtype=np.int64),
-            li=np.zeros((4096 if call_log else 0, K.NLI), dtype=np.int64),
-            lf=np.zeros((4096 if call_log else 0, K.NLF)),
+            li=np.zeros((INITIAL_LOG if call_log else 0, K.NLI), dtype=np.int64),
+            lf=np.zeros((INITIAL_LOG if call_log else 0, K.NLF)),
             su=np.zeros((K.N_STREAMS, 0)), tr=np.zeros((3, n_tr, 0)),
             df=np.zeros((0, K.F_SUP + ns)), di=np.zeros((0, 2), dtype=np.int64),
         )
         """The kernel's arrays by field name (the kernel mutates them in place)."""
         self.state = K.build(**vars(self.a))
-        self._grow_calls(4096)
+        self._grow_calls(INITIAL_CALLS)
         self._load_agents()
 
     # ------------------------------------------------------------------ buffers
@@ -310,6 +312,9 @@ class FastSimulation(Replication):
                 self._grow_heap(need_heap)
                 if self.log is not None and self.a.li.shape[0] - self.a.si[K.S_LOG_N] < need_log:
                     self._flush_log()
+                    if self.a.li.shape[0] < need_log:
+                        self._set(li=np.zeros((2 * need_log, K.NLI), dtype=np.int64),
+                                  lf=np.zeros((2 * need_log, K.NLF)))
 
     def _open(self, day: int) -> None:
         """The day calendar's midnight (``Simulation._days``): the next wake, the day's plan and callers."""
