@@ -19,8 +19,8 @@ from numpy.typing import NDArray
 
 from . import config as C
 from . import metrics as M
-from .engine import DEFAULT_ENGINE
-from .executors import imap
+from .engine import DEFAULT_ENGINE, ensure_compiled
+from .executors import default_workers, imap
 from .spinup import engine_class, simulate
 from .stats import mean_ci
 from .version import versions
@@ -153,6 +153,8 @@ def replicate_many(
         raise ValueError(f"replications must be >= 1, got {replications}")
     engine_class(engine)
     tasks = [(cfg, seed, r, engine) for cfg in cfgs for r in range(replications)]
+    if engine == "fast" and len(tasks) > 1 and (workers or default_workers()) > 1:
+        ensure_compiled()  # once here, not once per worker
     outputs: list[ReplicationOutput | None] = [None] * len(tasks)
     for i, out in imap(run_replication, tasks, workers=workers):
         outputs[i] = out

@@ -18,7 +18,7 @@ relate and how to add a mechanism to both: ``docs/engines.md``.
 from typing import Final
 
 from .base import Replication
-from .fast import FastSimulation
+from .fast import FastSimulation, ensure_compiled
 from .simulation import Simulation
 
 ENGINES: Final[dict[str, type[Replication]]] = {"fast": FastSimulation, "simpy": Simulation}
@@ -26,4 +26,4 @@ ENGINES: Final[dict[str, type[Replication]]] = {"fast": FastSimulation, "simpy":
 
 DEFAULT_ENGINE: Final[str] = "fast"
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "FastSimulation", "Replication", "Simulation"]
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "FastSimulation", "Replication", "Simulation", "ensure_compiled"]

@@ -51,6 +51,17 @@ _compiled = False
 """Whether this process has run the kernels once (then they are compiled or loaded)."""
 
 
+def ensure_compiled() -> None:
+    """Compile the kernels in this process if the disk cache has none yet (a short run).
+
+    Call before starting worker processes: they then load the cache instead of each compiling.
+    """
+    if _compiled or any(K.CACHE_DIR.rglob("kernel.run-*.nbi")):
+        return
+    cfg = C.erlang_scenario(calls_per_hour=60.0, aht_s=60.0, agents=1, patience_s=60.0, hours=0.5, warmup_h=0.0)
+    FastSimulation(cfg, seed=0).run()
+
+
 class FastSimulation(Replication):
     """One replication of a scenario in the compiled engine. Build, then :meth:`run` once.
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config as C
-from ..engine import DEFAULT_ENGINE
+from ..engine import DEFAULT_ENGINE, ensure_compiled
 from ..executors import Executor, LocalProcesses, make_executor
 from ..output import SweepFolder
 from ..plots import sweep as sweep_plots
@@ -199,6 +199,8 @@ def run_sweep(
 
         report(0)
         tasks = [(p.cfg, sw.seed, k, engine) for p, k in todo]
+        if engine == "fast" and len(tasks) > 1 and ex.workers > 1:
+            ensure_compiled()  # once here, not once per local worker
         for n, (i, record) in enumerate(ex.imap(run_task, tasks) if tasks else (), start=1):
             p, k = todo[i]
             folder.commit(p.id, record)
