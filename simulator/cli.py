@@ -469,13 +469,16 @@ def sweep(sweep_file: str, workers: int | None, scheduler: str | None, dask_loca
     meta = outcome.meta
     all_targets = list(dict.fromkeys([*sw.report.targets, *targets]))
     best = None
-    if all_targets and sw.report.cost:
+    by_scenario = outcome.tables.get("cheapest_by_scenario")
+    if all_targets and sw.report.cost and by_scenario is None:
         row = cheapest_feasible(outcome.tables["points"], all_targets, sw.report.cost)
         best = None if row is None else {"point_id": row["point_id"], "label": row["label"]}
     if as_json:
         failures = outcome.tables["failures"][["point_id", "label", "replication", "error"]]
         click.echo(json.dumps(json_safe({
             **meta, "out": str(outcome.out), "targets": all_targets, "cheapest_feasible": best,
+            **({} if by_scenario is None else {"scenarios": sw.report.scenarios,
+                                               "cheapest_feasible_by_scenario": by_scenario.to_dict("records")}),
             "failures": failures.to_dict("records"),
         })))
     else:
@@ -485,6 +488,13 @@ def sweep(sweep_file: str, workers: int | None, scheduler: str | None, dask_loca
                    f"({meta['executor']}) -> {outcome.out}/")
         if best is not None:
             click.echo(f"cheapest feasible ({', '.join(all_targets)}; cost {sw.report.cost}): {best['label']}")
+        if by_scenario is not None:
+            click.echo(f"cheapest feasible per {', '.join(sw.report.scenarios)} ({', '.join(all_targets)}; "
+                       f"cost {sw.report.cost}):")
+            for rec in by_scenario.to_dict("records"):
+                where = ", ".join(f"{k}={rec[k]:g}" if isinstance(rec[k], float) else f"{k}={rec[k]}"
+                                  for k in sw.report.scenarios)
+                click.echo(f"  {where}: {rec['label'] if isinstance(rec['label'], str) else 'none feasible'}")
         if meta["failed"]:
             click.echo(f"{meta['failed']} replications failed: see {outcome.out / 'failures.csv'}", err=True)
     if meta["failed"]:

@@ -273,9 +273,10 @@ class SweepFolder:
         for name in ("replications", "sites", "points"):
             atomic_write(self.out / f"{name}.parquet", partial(tables[name].to_parquet, index=False))
             written.append(f"{name}.parquet")
-        for name in ("points", "timings"):
-            atomic_write(self.out / f"{name}.csv", partial(tables[name].to_csv, index=False))
-            written.append(f"{name}.csv")
+        for name in ("points", "timings", "cheapest_by_scenario"):
+            if name in tables:
+                atomic_write(self.out / f"{name}.csv", partial(tables[name].to_csv, index=False))
+                written.append(f"{name}.csv")
         failures = self.out / "failures.csv"
         if len(tables["failures"]):
             atomic_write(failures, partial(tables["failures"].to_csv, index=False))

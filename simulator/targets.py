@@ -96,6 +96,31 @@ def cheapest_feasible(
     return ok.loc[values(ok, cost).astype(float).idxmin()]
 
 
+def cheapest_feasible_by(
+    points: pd.DataFrame, targets: Sequence[str | Target], cost: str, by: Sequence[str], *,
+    conservative: bool = False,
+) -> pd.DataFrame:
+    """The cheapest feasible point for each value of the scenario keys ``by`` (a decision per scenario).
+
+    A sweep over a decision (agents) and a scenario (demand) answers "how many agents at
+    each demand", not "which cell of the grid is cheapest". Returns one row per combination
+    of ``by`` values, in order of first appearance: those values, ``feasible_points`` (how
+    many points of the scenario meet every target), and the cheapest one's ``point_id``,
+    ``label`` and mean ``cost`` (None and NaN where none is feasible).
+    """
+    ok = feasible(points, targets, conservative=conservative)
+    rows = []
+    for key, group in points.groupby(list(by), sort=False, dropna=False):
+        values_by = key if isinstance(key, tuple) else (key,)
+        best = cheapest_feasible(group, targets, cost, conservative=conservative)
+        rows.append({
+            **dict(zip(by, values_by, strict=True)), "feasible_points": int(ok.loc[group.index].sum()),
+            "point_id": None if best is None else best["point_id"], "label": None if best is None else best["label"],
+            cost: float("nan") if best is None else float(values(points.loc[[best.name]], cost).iloc[0]),
+        })
+    return pd.DataFrame(rows)
+
+
 def check_targets(targets: Sequence[str]) -> list[tuple[str, str]]:
     """``(target, message)`` for each target that does not parse; empty if all do."""
     bad = []

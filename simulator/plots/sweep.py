@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
 from ..metrics import SHARES
-from ..targets import Target, cheapest_feasible, feasible, parse_target, values
+from ..targets import Target, cheapest_feasible, cheapest_feasible_by, feasible, parse_target, values
 from .common import (
     MIN_REPLICATIONS_FOR_CI,
     FigureSpec,
@@ -208,10 +208,11 @@ def feasibility_map(
     y: str | None = None,
     *,
     cost: str | None = None,
+    scenarios: Sequence[str] = (),
     conservative: bool = False,
     ax: Axes | None = None,
 ) -> Axes:
-    """Mark the points that meet every target, and the cheapest of them.
+    """Mark the points that meet every target, and the cheapest of them (or of each scenario).
 
     With two swept keys the points sit on the (x, y) grid; ``y`` may also be a metric (by
     default ``cost``), drawn as its mean with 95% CI error bars.
@@ -222,6 +223,8 @@ def feasibility_map(
         x: Swept key across.
         y: Second swept key, or a metric, up (None: ``cost``).
         cost: Metric or parameter to minimise among feasible points (starred).
+        scenarios: Swept keys that are scenarios, not decisions: the cheapest feasible point of
+            each of their values is starred and the stars joined (a staffing curve).
         conservative: Judge targets by the unfavourable end of the 95% CI.
         ax: Axes to draw on; pyplot's current axes if None.
 
@@ -248,7 +251,20 @@ def feasibility_map(
     ax.scatter(xs[~ok], ys[~ok], marker="X", s=70, color="C3", label="misses a target", zorder=2)
     ax.scatter(xs[ok], ys[ok], marker="o", s=70, color="C2", label="meets every target", zorder=2)
     handles: list[Any] = []
-    if cost is not None:
+    if cost is not None and scenarios:
+        curve = cheapest_feasible_by(points, parsed, cost, scenarios, conservative=conservative)
+        found = curve.dropna(subset=["point_id"])
+        at = [points.index[points["point_id"] == pid][0] for pid in found["point_id"]]
+        i = [points.index.get_loc(j) for j in at]
+        order = np.argsort(xs[i] if scenarios[0] == x else ys[i], kind="stable")
+        ax.plot(xs[i][order], ys[i][order], color="0.3", lw=1.2, zorder=2.5)
+        ax.scatter(xs[i], ys[i], marker="*", s=380, color="gold", edgecolor="k", zorder=3)
+        missing = len(curve) - len(found)
+        label = f"cheapest feasible ({cost}) per {', '.join(param_label(k) for k in scenarios)}"
+        handles.append(Line2D([], [], marker="*", color="0.3", markerfacecolor="gold", markeredgecolor="k",
+                              markersize=15, lw=1.2,
+                              label=label + (f"; {missing} with none feasible" if missing else "")))
+    elif cost is not None:
         best = cheapest_feasible(points, parsed, cost, conservative=conservative)
         if best is not None:
             i = points.index.get_loc(best.name)
@@ -286,7 +302,7 @@ def _slug(key: str) -> str:
 
 def figures(
     points: pd.DataFrame, dimensions: Sequence[Sequence[str]], metrics: Sequence[str], *,
-    targets: Sequence[str] = (), cost: str | None = None,
+    targets: Sequence[str] = (), cost: str | None = None, scenarios: Sequence[str] = (),
 ) -> list[FigureSpec]:
     """The standard figures of a sweep, to be drawn by :func:`simulator.output.write_figures`.
 
@@ -303,6 +319,7 @@ def figures(
         metrics: Metrics to draw.
         targets: Feasibility targets.
         cost: Metric or parameter to minimise among feasible points.
+        scenarios: Swept keys that are scenarios: the feasibility map stars the cheapest point per value.
     """
     keys = [dim[0] for dim in dimensions if points[dim[0]].astype(str).nunique() > 1]
     if not 1 <= len(keys) <= 2 or points.duplicated(subset=keys).any():
@@ -320,5 +337,6 @@ def figures(
             specs.append((f"{m}_heatmap.png", size, on_axes(partial(heatmap, points, m, x, by))))
     if targets:
         y = by or cost or parse_target(targets[0]).metric
-        specs.append(("feasibility.png", size, on_axes(partial(feasibility_map, points, targets, x, y, cost=cost))))
+        specs.append(("feasibility.png", size, on_axes(partial(feasibility_map, points, targets, x, y, cost=cost,
+                                                               scenarios=scenarios))))
     return specs

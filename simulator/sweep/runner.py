@@ -31,7 +31,7 @@ from ..output import SweepFolder
 from ..plots import sweep as sweep_plots
 from ..replication import run_replication
 from ..spinup import engine_class
-from ..targets import check_targets
+from ..targets import cheapest_feasible_by, check_targets
 from ..version import versions
 from .spec import Sweep, SweepError, load_sweep
 from .tables import build_tables
@@ -92,7 +92,8 @@ class SweepOutcome:
     Attributes:
         sweep: The expanded sweep.
         out: The results folder.
-        tables: ``replications``, ``sites``, ``points``, ``failures`` and ``timings``.
+        tables: ``replications``, ``sites``, ``points``, ``failures`` and ``timings``; with
+            ``report.scenarios``, ``cheapest_by_scenario``.
         meta: The contents of ``meta.json``.
     """
 
@@ -209,6 +210,9 @@ def run_sweep(
             report(n)
     elapsed = time.perf_counter() - start
     tables = build_tables(sw, records)
+    if sw.report.scenarios and all_targets and sw.report.cost:
+        tables["cheapest_by_scenario"] = cheapest_feasible_by(tables["points"], all_targets, sw.report.cost,
+                                                              sw.report.scenarios)
     written = folder.write_tables(tables)
     task_s = [r.get("elapsed_s") or 0.0 for r in records.values()]
     meta = {
@@ -222,7 +226,7 @@ def run_sweep(
     }
     if figures:
         specs = sweep_plots.figures(tables["points"], sw.dimensions, sw.report.metrics, targets=all_targets,
-                                    cost=sw.report.cost)
+                                    cost=sw.report.cost, scenarios=sw.report.scenarios)
         meta["figures"] = folder.write_figures(
             specs, f"{sw.name}: {len(sw.points)} points x {sw.replications} replications, seed {sw.seed}")
     folder.write_meta(meta)

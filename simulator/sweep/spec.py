@@ -122,6 +122,11 @@ class Report(C.ConfigModel):
         default_factory=list, description="Feasibility targets such as 'service_level>=0.8'."
     )
     cost: str | None = Field(None, description="Metric or parameter to minimise among feasible points.")
+    scenarios: list[str] = Field(
+        default_factory=list,
+        description="Swept keys that are scenarios (demand, growth, assumptions), not decisions: the cheapest "
+        "feasible point is found for each of their values (e.g. a staffing curve over demand.calls_per_day).",
+    )
 
 
 class SweepSpec(C.ConfigModel):
@@ -396,6 +401,11 @@ def expand(spec: SweepSpec, *, base_dir: Path | None = None, source: str | None 
         data = cfg.to_dict()
         params = {k: C.lookup(data, k) for k in parameters}
         points.append(Point(index, pid, label, overrides, cfg, params))
+    for i, key in enumerate(spec.report.scenarios):
+        if key not in parameters:
+            errors.append((f"report.scenarios[{i}]", f"expected a swept key among {parameters}, got {key!r}"))
+    if spec.report.scenarios and not spec.report.cost:
+        errors.append(("report.cost", "required with report.scenarios: the cheapest feasible point needs a cost"))
     if errors:
         raise SweepError(errors, source)
     return Sweep(

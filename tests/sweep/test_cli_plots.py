@@ -140,3 +140,51 @@ def test_few_replications_get_error_bars_and_a_note() -> None:
     assert not any(isinstance(c, PolyCollection) for c in few.collections)  # error bars instead of bands
     assert [t.get_text() for t in few.texts] == ["only 2 replications: intervals are wide and rough"]
     assert len(few.lines) >= 2 and few.get_ylim()[1] <= 1.02
+
+
+def test_cheapest_feasible_decision_per_scenario() -> None:
+    """A decision (agents) per scenario value (share): a staffing curve, not one cheapest cell of the grid."""
+    curve = T.cheapest_feasible_by(POINTS, ["service_level>=0.8"], "agents", ["share"])
+    assert curve["share"].tolist() == [0.0, 0.3]
+    by_share = curve.set_index("share")
+    for share, group in POINTS.groupby("share"):
+        ok = group[group["service_level_mean"] >= 0.8]
+        assert by_share.loc[share, "feasible_points"] == len(ok)
+        if len(ok):
+            assert by_share.loc[share, "agents"] == ok["agents"].min()
+            assert by_share.loc[share, "label"] == ok.loc[ok["agents"].idxmin(), "label"]
+        else:
+            assert pd.isna(by_share.loc[share, "label"])
+    none = T.cheapest_feasible_by(POINTS, ["service_level>=0.99"], "agents", ["share"])
+    assert none["label"].isna().all() and (none["feasible_points"] == 0).all()
+    fig = Figure()
+    ax = fig.subplots()
+    SP.feasibility_map(POINTS, ["service_level>=0.8"], "agents", "share", cost="agents", scenarios=["share"], ax=ax)
+    assert "per share" in [t.get_text() for t in ax.get_legend().get_texts()][-1]
+
+
+def test_sweep_reports_the_cheapest_decision_per_scenario(tmp_path: Path) -> None:
+    from tests.sweep.conftest import tiny_sweep
+
+    spec = tiny_sweep(report={"targets": ["service_level>=0.8"], "cost": "sites.s.agents",
+                              "scenarios": ["demand.calls_per_hour"]})
+    path = tmp_path / "s.yaml"
+    path.write_text(__import__("yaml").safe_dump(spec))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["sweep", str(path), "--out", str(out), "-w", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["scenarios"] == ["demand.calls_per_hour"] and data["cheapest_feasible"] is None
+    rows = data["cheapest_feasible_by_scenario"]
+    assert [r["demand.calls_per_hour"] for r in rows] == [50, 70]
+    assert set(rows[0]) == {"demand.calls_per_hour", "feasible_points", "point_id", "label", "sites.s.agents"}
+    points = pd.read_csv(out / "points.csv")
+    expected = T.cheapest_feasible_by(points, ["service_level>=0.8"], "sites.s.agents", ["demand.calls_per_hour"])
+    assert [r["label"] for r in rows] == [None if pd.isna(x) else x for x in expected["label"]]
+    assert (out / "cheapest_by_scenario.csv").stat().st_size > 0 and (out / "figures/feasibility.png").exists()
+    text = CliRunner().invoke(main, ["sweep", str(path), "--out", str(tmp_path / "o2"), "-w", "1", "--no-figures"])
+    assert "cheapest feasible per demand.calls_per_hour" in text.output and "demand.calls_per_hour=50:" in text.output
+    bad = tiny_sweep(report={"targets": ["service_level>=0.8"], "cost": "sites.s.agents", "scenarios": ["days"]})
+    path.write_text(__import__("yaml").safe_dump(bad))
+    err = CliRunner().invoke(main, ["sweep", str(path), "--out", str(tmp_path / "never")])
+    assert err.exit_code == 1 and "report.scenarios[0]" in err.output and "expected a swept key" in err.output
