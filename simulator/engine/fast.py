@@ -38,8 +38,9 @@ from . import kernel as K
 from .base import EV_BREAK, EV_SHIFT_END, EV_SHIFT_START, Replication, shift_events
 from .state import OUTCOMES, FlowSetup
 
-_KINDS = np.array([K.E_SHIFT_START, K.E_SHIFT_END, K.E_BREAK])
-assert (EV_SHIFT_START, EV_SHIFT_END, EV_BREAK) == (0, 1, 2)
+_KINDS = np.zeros(3, dtype=np.int64)
+_KINDS[[EV_SHIFT_START, EV_SHIFT_END, EV_BREAK]] = [K.E_SHIFT_START, K.E_SHIFT_END, K.E_BREAK]
+"""Kernel event kind of each ``base.shift_events`` kind."""
 _LOG_OUTCOMES = (*OUTCOMES, "abandoned", "blocked")
 _SELECTORS = list(AGENT_SELECTORS)
 _SCAM = DECISIONS.index("scam")
@@ -153,6 +154,8 @@ class FastSimulation(Replication):
             lf=np.zeros((INITIAL_LOG if call_log else 0, K.NLF)),
             su=np.zeros((K.N_STREAMS, 0)), tr=np.zeros((3, n_tr, 0)),
             df=np.zeros((0, K.F_SUP + ns)), di=np.zeros((0, 2), dtype=np.int64),
+            scratch_a=np.zeros(0, dtype=np.int64), scratch_c=np.zeros(self.max_chats, dtype=np.int64),
+            scratch_f=np.zeros(ns), scratch_i=np.zeros(ns, dtype=np.int64),
         )
         """The kernel's arrays by field name (the kernel mutates them in place)."""
         self.state = K.build(**vars(self.a))
@@ -190,6 +193,7 @@ class FastSimulation(Replication):
                 chats=np.concatenate([s.chats, np.full((extra, self.max_chats), -1, dtype=np.int64)]),
                 idle=np.concatenate([s.idle, np.zeros((self.n_sites, extra), dtype=np.int64)], axis=1),
                 chatting=np.concatenate([s.chatting, np.zeros((self.n_sites, extra), dtype=np.int64)], axis=1),
+                scratch_a=np.zeros(n, dtype=np.int64),
             )
         s.ai[:, K.A_SKILL] = agents.skill
         s.ai[:, K.A_SITE] = agents.site

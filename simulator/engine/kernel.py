@@ -177,7 +177,7 @@ _learn = njit(inline="always")(W.learn)
 FIELDS: tuple[str, ...] = (
     "si", "sf", "p", "pi", "k", "tf", "ti", "chan", "chat_rate", "route_cum", "cal", "hf", "hi", "ci", "cf", "free",
     "site_i", "site_f", "q", "idle", "chatting", "able", "ai", "af", "chats", "counts", "wait_hist", "response_hist",
-    "li", "lf", "su", "tr", "df", "di",
+    "li", "lf", "su", "tr", "df", "di", "scratch_a", "scratch_c", "scratch_f", "scratch_i",
 )
 """The kernel state's arrays, in constructor order:
 
@@ -202,6 +202,9 @@ FIELDS: tuple[str, ...] = (
 - ``tr``: Their transforms (redials, repeats, chase), shape (3, n_transforms, L).
 - ``df``: The day's base callers in the ``cf`` layout.
 - ``di``: The day's base callers: call type and scam flag.
+- ``scratch_a``, ``scratch_c``: work space for a list of agents and for one agent's chats (the
+  event loop never allocates).
+- ``scratch_f``, ``scratch_i``: work space per site (the interval sample).
 
 and the others as their ``*_`` index constants above describe them."""
 
@@ -337,8 +340,9 @@ def _alloc(s: State) -> int:
 @njit(inline="always")
 def _done(s: State, c: int) -> None:
     """Contact ``c`` has no future: recycle its row, or let the queue holding it recycle it when popped."""
-    s.ci[c, C_STATE] = DONE if s.ci[c, C_STATE] != ABANDONED and s.ci[c, C_STATE] != SUP_ABANDONED else s.ci[
-        c, C_STATE]
+    state = s.ci[c, C_STATE]
+    if state != ABANDONED and state != SUP_ABANDONED:
+        s.ci[c, C_STATE] = DONE
     if s.ci[c, C_INQ] == 0:
         n = s.si[S_FREE_N]
         s.free[n] = c
@@ -595,7 +599,7 @@ def _pick_idle(s: State, site: int, channel: int) -> int:
         a = idle[pos]
         _idle_remove(s, site, pos)
         return a
-    buf = np.empty(n, dtype=np.int64)
+    buf = s.scratch_a
     m = 0
     for i in range(n):
         if s.able[site, channel, 1 + s.ai[idle[i], A_SKILL]]:
@@ -711,8 +715,9 @@ def _on_tick(s: State) -> None:
     ns, nc = s.pi[I_SITES], s.pi[I_NC]
     i = s.si[S_TICK_I]
     s.si[S_TICK_I] = i + 1
-    sums = np.zeros(ns)
-    on = np.zeros(ns, dtype=np.int64)
+    sums, on = s.scratch_f, s.scratch_i
+    sums[:] = 0.0
+    on[:] = 0
     for a in range(s.ai.shape[0]):
         m = s.ai[a, A_MODE]
         site = s.ai[a, A_SITE]
@@ -1206,7 +1211,7 @@ def _on_chat_end(s: State, a: int, ver: int) -> None:
     for i in range(n):
         done = min(done, s.cf[s.chats[a, i], F_WORK])
     done += EPS_S
-    ended = np.empty(n, dtype=np.int64)
+    ended = s.scratch_c
     m = 0
     kept = 0
     for i in range(n):
@@ -1379,12 +1384,6 @@ def _on_supervisor_duty(s: State, site: int, n_on: int) -> None:
     _next_escalation(s, site)
 
 
-@njit(inline="always")
-def _live(s: State, c: int, gen: int) -> bool:
-    """Whether an event for contact ``c`` of generation ``gen`` still refers to it (else the row was recycled)."""
-    return s.ci[c, C_GEN] == gen
-
-
 @njit(cache=True)
 def in_system(s: State) -> bool:
     """``CallFlow.in_system``."""
@@ -1418,14 +1417,15 @@ def run(s: State, until: float, need_u: int, need_sel: int, need_calls: int, nee
         s.sf[SF_NOW] = s.hf[0, H_T]
         kind, a, b, x = s.hi[0, H_KIND], s.hi[0, H_A], s.hi[0, H_B], s.hf[0, H_X]
         _pop(s)
+        if (kind == E_SERVICE_END or kind == E_PATIENCE or kind == E_CHASE or kind == E_SUP_PATIENCE) and (
+                s.ci[a, C_GEN] != b):
+            continue  # a timer of a contact whose row was recycled
         if kind == E_BASE:
             _on_base_arrival(s)
         elif kind == E_SERVICE_END:
-            if _live(s, a, b):
-                _on_service_end(s, a)
+            _on_service_end(s, a)
         elif kind == E_PATIENCE:
-            if _live(s, a, b):
-                _on_patience(s, a)
+            _on_patience(s, a)
         elif kind == E_FOLLOW:
             _offer(s, a)
         elif kind == E_CHAT_END:
@@ -1441,11 +1441,9 @@ def run(s: State, until: float, need_u: int, need_sel: int, need_calls: int, nee
         elif kind == E_BREAK_END:
             _on_break_end(s, a, b)
         elif kind == E_CHASE:
-            if _live(s, a, b):
-                _on_chase(s, a)
+            _on_chase(s, a)
         elif kind == E_SUP_PATIENCE:
-            if _live(s, a, b):
-                _on_supervisor_patience(s, a)
+            _on_supervisor_patience(s, a)
         elif kind == E_SUP_END:
             _on_supervisor_end(s, a)
         elif kind == E_SUP_DUTY:
