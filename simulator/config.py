@@ -513,6 +513,36 @@ class SkillGroup(ConfigModel):
     share: Probability = Field(description="Share of the site's agents in the group; shares sum to 1.")
 
 
+class Staffing(ConfigModel):
+    """Agents on the phones per interval and weekday: a staffing plan that replaces the roster's shifts.
+
+    Each day the site's agents on the floor and present are taken in a fixed order (agent
+    index) and the first ``n`` of them staff an interval whose count is ``n``; an agent's
+    consecutive intervals form one spell on the floor (no breaks: the counts are agents on the
+    phones). Agents are paid for the intervals they staff. Written by ``callsim plan staffing``.
+    """
+
+    interval_min: Literal[5, 10, 15, 20, 30, 60] = Field(30, description="Length of each count's interval (minutes).")
+    agents: dict[Weekday, list[Annotated[int, Field(ge=0)]]] = Field(
+        description="Agents on the phones per interval of the day, from midnight, per weekday (24 x 60 / "
+        "interval_min counts); a weekday left out has none."
+    )
+
+    @model_validator(mode="after")
+    def _lengths(self) -> Staffing:
+        n = intervals_per_day(self.interval_min)
+        for wd, counts in self.agents.items():
+            if len(counts) != n:
+                raise ValueError(f"agents.{wd}: expected {n} counts (one per {self.interval_min}-minute interval), "
+                                 f"got {len(counts)}")
+        return self
+
+    def table(self) -> dict[str, list[int]]:
+        """Counts per interval for every weekday (zeros for those left out)."""
+        n = intervals_per_day(self.interval_min)
+        return {wd: list(self.agents.get(wd, [0] * n)) for wd in WEEKDAYS}  # type: ignore[call-overload]
+
+
 class Site(ConfigModel):
     """A pool of agents with its own queue, roster and policies."""
 
@@ -543,6 +573,10 @@ class Site(ConfigModel):
     )
     initial_workforce: InitialWorkforce = Field(default_factory=InitialWorkforce)
     roster: Roster = Field(description="Shifts and breaks.")
+    staffing: Staffing | None = Field(
+        None, description="Agents on the phones per interval and weekday (e.g. from callsim plan staffing); "
+        "replaces the roster's shifts and breaks; null: the roster.",
+    )
     skills: list[SkillGroup] | None = Field(
         None, description="Skill groups (channels and share of agents); null: every agent handles every channel."
     )

@@ -202,6 +202,9 @@ class AgentState:
 FULL_TIME_DAYS_PER_YEAR = 52 * 5
 """Working days of a full-time year, over which paid leave is spread."""
 
+DAYS_PER_YEAR = 365
+"""Days of a year: a staffing plan schedules agents every day, so its leave is spread over all of them."""
+
 QUIT, DISMISSED = 1, 2
 """``leave_reason`` codes."""
 
@@ -388,11 +391,17 @@ class Workforce:
         # Shifts flattened over sites: global id = offset[site] + shift.
         shifts = [sh for sc in sites for sh in sc.roster.shifts]
         self.shift_offset = np.cumsum([0] + [len(sc.roster.shifts) for sc in sites[:-1]]).astype(np.int64)
-        self.works = {wd: np.array([wd in sh.weekdays for sh in shifts]) for wd in C.WEEKDAYS}
-        self.shift_paid_s = {wd: np.array([paid_shift_s(sh, wd) for sh in shifts]) for wd in C.WEEKDAYS}
-        # Paid leave: a full-time year's leave days over its 52 x 5 working days, any week length (pro rata).
-        self.leave_p = np.minimum(np.repeat(self.leave_days, [len(sc.roster.shifts) for sc in sites])
-                                  / FULL_TIME_DAYS_PER_YEAR, 1.0)
+        # A site with a staffing plan schedules every floor agent every day and pays the staffed spells.
+        self.staffed = arr(lambda s: s.staffing is not None, bool)
+        per_shift = [len(sc.roster.shifts) for sc in sites]
+        staffed = np.repeat(self.staffed, per_shift)
+        self.works = {wd: np.array([wd in sh.weekdays for sh in shifts]) | staffed for wd in C.WEEKDAYS}
+        self.shift_paid_s = {wd: np.where(staffed, 0.0, [paid_shift_s(sh, wd) for sh in shifts])
+                             for wd in C.WEEKDAYS}
+        # Paid leave: a full-time year's leave days over its 52 x 5 working days, any week length (pro rata);
+        # over every day of the year where a staffing plan schedules agents daily.
+        days_per_year = np.where(staffed, DAYS_PER_YEAR, FULL_TIME_DAYS_PER_YEAR)
+        self.leave_p = np.minimum(np.repeat(self.leave_days, per_shift) / days_per_year, 1.0)
         # Calibration bookkeeping (reads the state, changes nothing): who has been seen proficient.
         self.novice_slowdown = cfg.behaviour.novice_slowdown
         self.proficient_p = M.proficient_p(self.novice_slowdown)
@@ -460,6 +469,16 @@ class Workforce:
         self._absences(state, day, u_absence, count)
         self._census(state, count)
         self._calibration_census(state, day, count)
+
+    def book_staffed(self, state: AgentState, plan: DayPlan, count: dict[str, FloatArray]) -> None:
+        """Add the spells of sites with a staffing plan to the day's paid time (``paid_s``, ``shift_paid_s``)."""
+        if not self.staffed.any():
+            return
+        site = state.site[plan.agent]
+        keep = self.staffed[site]
+        paid = np.bincount(site[keep], weights=(plan.end_s - plan.start_s)[keep], minlength=self.n_sites)
+        count["paid_s"] += paid
+        count["shift_paid_s"] += paid
 
     def _bincount(self, state: AgentState, mask: BoolArray, weights: FloatArray | None = None) -> FloatArray:
         w = None if weights is None else weights[mask]
@@ -703,13 +722,46 @@ class DayPlan:
     """Whether each break is a rest (fatigue recovers at ``rest_tau_s``), same shape."""
 
 
+def staffed_spells(counts: IntArray, pool: int) -> tuple[IntArray, IntArray, IntArray]:
+    """Spells of a staffing plan's day: ``(position, first, stop)`` arrays, one row per spell.
+
+    ``counts[i]`` agents staff interval ``i``; the agent at ``position`` k of the pool (of
+    ``pool`` agents) works interval ``i`` iff ``k < counts[i]``, so its consecutive intervals
+    ``first <= i < stop`` form one spell.
+    """
+    n = np.minimum(np.asarray(counts, dtype=np.int64), pool)
+    works = np.arange(pool)[:, None] < n[None, :]
+    edges = np.diff(np.pad(works, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    first_k, first = np.nonzero(edges == 1)
+    stop_k, stop = np.nonzero(edges == -1)
+    assert np.array_equal(first_k, stop_k)  # row-major order pairs each spell's start with its stop
+    return first_k, first, stop
+
+
 def plan_day(state: AgentState, cfg: C.Scenario, day: int) -> DayPlan:
-    """Shifts and breaks of the agents on the floor, scheduled and present on ``day``."""
+    """Shifts and breaks of the agents on the floor, scheduled and present on ``day``.
+
+    A site with a staffing plan (``sites.N.staffing``) has no shifts or breaks but one spell per
+    run of consecutive staffed intervals (:func:`staffed_spells`), its present agents taken in
+    index order.
+    """
     weekday = weekday_of(cfg, day)
     agents, starts, ends, b_start, b_len, b_rest = [], [], [], [], [], []
     max_breaks = max((len(sh.breaks) for sc in cfg.sites for sh in sc.roster.shifts), default=0)
     working = (state.stage == Stage.FLOOR) & ~state.absent
+    no_breaks = np.full(max_breaks, np.nan)
     for s, sc in enumerate(cfg.sites):
+        if sc.staffing is not None:
+            pool = np.flatnonzero(working & (state.site == s))
+            position, first, stop = staffed_spells(np.array(sc.staffing.table()[weekday]), pool.size)
+            step = sc.staffing.interval_min * MINUTE_S
+            agents.append(pool[position])
+            starts.append(day * DAY_S + first * step)
+            ends.append(day * DAY_S + stop * step)
+            b_start.append(np.tile(no_breaks, (position.size, 1)))
+            b_len.append(np.tile(no_breaks, (position.size, 1)))
+            b_rest.append(np.zeros((position.size, max_breaks), dtype=bool))
+            continue
         for k, sh in enumerate(sc.roster.shifts):
             if weekday not in sh.weekdays:
                 continue

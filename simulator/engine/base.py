@@ -112,6 +112,7 @@ class Replication:
         day_counts = self.workforce.start_day(agents, day, stream(self.seed, self.replication, "agents", day),
                                               stream(self.seed, self.replication, "resilience", day))
         plan = W.plan_day(agents, self.cfg, day)
+        self.workforce.book_staffed(agents, plan, day_counts)
         agents.worked[:] = False
         agents.worked[plan.agent] = True
         supervisors = self._supervisors(day, now, day_counts)

@@ -60,6 +60,16 @@ def test_shipped_configs_are_identical(path: Path) -> None:
     assert res.call_log and len(res.call_log) > 1000
 
 
+def test_staffing_plan_is_identical() -> None:
+    """A staffing plan: several spells per agent and day, spells across midnight, a weekday without staff."""
+    wave = [max(0, round(30 + 25 * math.sin(i / 48 * 2 * math.pi))) for i in range(48)]
+    agents = {wd: wave for wd in ("mon", "tue", "wed", "fri")} | {"thu": [12] * 48}
+    cfg = sim.load_config(ROOT / "configs/baseline.yaml", overrides={
+        **SHORT, "days": 7, "sites.inhouse.staffing": {"interval_min": 30, "agents": agents}})
+    res = assert_identical(cfg, seed=4)
+    assert res.call_log and any(row[-4] == "abandoned" for row in res.call_log)
+
+
 def test_spinup_end_state_is_identical() -> None:
     """``run(drain=False)`` and ``close_horizon()``: the state a spin-up hands to the measured run."""
     cfg = sim.load_config(ROOT / "configs/outsourcing.yaml", overrides={"days": 20, "warmup_days": 0,
