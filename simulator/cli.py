@@ -11,16 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 import yaml
 
-from . import __version__, analytic, spinup
+from . import __version__, analytic, planning, spinup
 from . import calibration as calib
 from .compare import HEADLINE
 from .compare import compare as compare_scenarios
 from .config import ConfigError, Scenario, erlang_scenario, load_config, parse_set_options
 from .engine import DEFAULT_ENGINE, ENGINES
 from .executors import ExecutorUnavailable, make_executor
-from .output import json_safe, write_comparison, write_run
+from .output import json_safe, write_comparison, write_plan, write_run
+from .plots import planning as plot_planning
 from .replication import ReplicationResult, replicate
 from .spinup import simulate
 from .sweep import load_sweep, run_sweep
@@ -499,3 +501,117 @@ def sweep(sweep_file: str, workers: int | None, scheduler: str | None, dask_loca
             click.echo(f"{meta['failed']} replications failed: see {outcome.out / 'failures.csv'}", err=True)
     if meta["failed"]:
         sys.exit(min(SWEEP_FAILED_BASE + meta["failed"], 255))
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def _plan_options(*, replications: int, out_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options every ``plan`` command takes: --set, --target, -r, --seed, -w, --engine, --out, --json."""
+    return _experiment_options(
+        replications=replications, min_replications=2,
+        replications_help="Replications per simulation round (common random numbers across rounds).",
+        set_help=SET_HELP, out_help=out_help, json_help="Print the plan as JSON on stdout.")
+
+
+TARGET_OPTION = click.option(
+    "--target", "targets", multiple=True, default=("service_level>=0.8",), show_default=True, metavar="METRIC>=X",
+    help="Performance target, e.g. --target service_level>=0.8 --target abandon_rate<=0.05 (repeatable).")
+
+
+@main.group()
+def plan() -> None:
+    """Plan from the simulation: interval staffing, the shifts that cover it, hiring under attrition.
+
+    Each command simulates the scenario many times (see docs/planning.md), writes a results
+    folder and prints the plan; --json prints it as JSON instead.
+    """
+
+
+@plan.command("staffing")
+@click.argument("config", type=click.Path(dir_okay=False))
+@TARGET_OPTION
+@_plan_options(replications=8, out_help="Results folder [default: results/plan-staffing-<scenario name>].")
+@click.option("--site", default=None, help="Site to plan [default: the first].")
+@click.option("--interval-min", default=30, show_default=True, type=click.Choice(["5", "10", "15", "20", "30", "60"]),
+              help="Planning interval (minutes); a multiple of the scenario's interval_min.")
+@click.option("--weeks", default=4, show_default=True, type=click.IntRange(min=1),
+              help="Measured weeks per replication (after a 1-day warm-up).")
+@click.option("--max-iterations", default=20, show_default=True, type=click.IntRange(min=1),
+              help="Most simulation rounds.")
+@click.option("--verify/--no-verify", default=True, show_default=True,
+              help="Simulate the plan and the Erlang plan again with fresh seeds (seed + 1) and report each "
+                   "interval's target with its 95%% CI.")
+def plan_staffing_command(config: str, targets: tuple[str, ...], sets: tuple[str, ...], replications: int, seed: int,
+                          workers: int | None, engine: str, out: str | None, as_json: bool, site: str | None,
+                          interval_min: str, weeks: int, max_iterations: int, verify: bool) -> None:
+    """Agents needed on the phones per interval and weekday of CONFIG to meet the targets.
+
+    Iterative staffing by simulation (docs/planning.md): simulate with generous staffing, restaff
+    each interval to the fewest agents meeting every target on its Erlang A curve re-centred on
+    the simulated performance, repeat with the same random numbers until no interval changes.
+    Beside it the per-interval Erlang requirement from the forecast (SIPP). Writes
+    requirements.csv, verification.csv, staffing.yaml (a scenario that extends CONFIG with the
+    plan) and figures/staffing.png.
+
+    Example: callsim plan staffing configs/baseline.yaml --target service_level>=0.8
+    """
+    cfg = _load(config, sets)
+    start = time.perf_counter()
+    minutes = int(interval_min)
+    try:
+        parsed = planning.staffing_targets(targets)
+        with _progress(not as_json, max_iterations * replications, "staffing rounds x replications") as bar:
+            result = planning.plan_staffing(
+                cfg, parsed, site=site, interval_min=minutes, weeks=weeks, replications=replications, seed=seed,
+                workers=workers, engine=engine, max_iterations=max_iterations,
+                progress=bar.update if bar is not None else None)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    checks = {}
+    if verify:
+        with _progress(not as_json, 2 * replications, "verifying with fresh seeds") as bar:
+            for column in ("agents", "agents_erlang"):
+                checks[column] = planning.verify_staffing(
+                    cfg, result, column=column, replications=replications, seed=seed + 1, workers=workers,
+                    engine=engine, progress=bar.update if bar is not None else None)
+    out_dir = Path(out) if out else Path("results") / f"plan-staffing-{cfg.name}"
+    doc = planning.staffing_json(result)
+    doc["verification"] = {column: check.summary() for column, check in checks.items()}
+    meta = {"seed": seed, "engine": engine, "replications": replications, "weeks": weeks,
+            "targets": [str(t) for t in parsed], "elapsed_s": round(time.perf_counter() - start, 3),
+            "command": "callsim plan staffing " + " ".join(sys.argv[3:])}
+    extends = str(Path(config).resolve())
+    verified = checks["agents_erlang"].intervals if "agents_erlang" in checks else None
+    weekdays = [wd for wd in dict.fromkeys(result.table["weekday"])
+                if result.table.loc[result.table["weekday"] == wd, "agents"].sum() > 0]
+    write_plan(
+        out_dir, cfg=cfg.to_dict(), meta=meta,
+        tables={"requirements": result.table, "iterations": result.iterations,
+                **({"verification": pd.concat([check.intervals.assign(plan=column)
+                                                for column, check in checks.items()], ignore_index=True)}
+                   if checks else {})},
+        texts={"staffing.yaml": planning.staffing_yaml(result, extends=extends)},
+        specs=plot_planning.staffing_figures(result.table, weekdays or ["mon"], caption=(
+            f"{cfg.name}, site {result.site}: {replications} replications x {weeks} weeks per round, seed {seed}; "
+            f"targets {', '.join(str(t) for t in parsed)}"), verified=verified),
+        caption=f"{cfg.name}: staffing plan")
+    if as_json:
+        click.echo(json.dumps(json_safe({**doc, **meta, "out": str(out_dir), "version": __version__})))
+        return
+    state = "converged" if result.converged else "stopped at the iteration limit"
+    click.echo(f"\n{cfg.name}, site {result.site}: {len(result.iterations)} rounds ({state}); targets "
+               f"{', '.join(str(t) for t in parsed)}")
+    click.echo(f"  {'weekday':<10}{'agent-hours':>12}{'Erlang (SIPP)':>15}{'peak':>6}{'Erlang peak':>13}")
+    for wd, rows in result.table.groupby("weekday", sort=False):
+        click.echo(f"  {wd:<10}{rows['agents'].sum() * minutes / 60:>12,.1f}"
+                   f"{rows['agents_erlang'].sum() * minutes / 60:>15,.1f}{rows['agents'].max():>6}"
+                   f"{rows['agents_erlang'].max():>13}")
+    for column, summary in doc["verification"].items():
+        name = "simulation plan" if column == "agents" else "Erlang (SIPP) plan"
+        click.echo(f"  {name}, fresh seeds: {summary['intervals_missing']} of {summary['intervals']} intervals "
+                   f"significantly miss a target; overall " + ", ".join(
+                       f"{m} {_fmt(v['mean'])} [{_fmt(v['ci95'][0])}, {_fmt(v['ci95'][1])}]"
+                       for m, v in summary["overall"].items()))
+    click.echo(f"\nresults: {out_dir}/ (requirements.csv, staffing.yaml, figures/staffing.png) "
+               f"in {time.perf_counter() - start:.1f} s")

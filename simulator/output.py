@@ -192,6 +192,28 @@ def write_comparison(comp: Comparison, out: Path, *, elapsed_s: float, command: 
     return Path(out)
 
 
+# --------------------------------------------------------------------------- plans
+
+
+def write_plan(out: Path, *, cfg: Mapping[str, Any], meta: Mapping[str, Any], tables: Mapping[str, pd.DataFrame],
+               texts: Mapping[str, str], specs: Sequence[FigureSpec], caption: str) -> Path:
+    """Write a planning command's results folder atomically and return its path.
+
+    Contents: ``config.yaml`` (the resolved input scenario), ``meta.json`` (seed, engine,
+    replications, versions, wall time, command, targets ...), one CSV per table, the text
+    files (e.g. a scenario YAML that ``extends`` the input) and ``figures/``.
+    """
+    with staging(Path(out)) as tmp:
+        write_yaml(tmp / "config.yaml", dict(cfg))
+        write_json(tmp / "meta.json", {**meta, "versions": versions()})
+        for name, table in tables.items():
+            table.to_csv(tmp / f"{name}.csv", index=False)
+        for name, text in texts.items():
+            (tmp / name).write_text(text)
+        write_figures(tmp / "figures", specs, caption)
+    return Path(out)
+
+
 # --------------------------------------------------------------------------- sweep
 
 

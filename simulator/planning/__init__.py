@@ -1,0 +1,29 @@
+"""Planning from the simulation: interval staffing, the shifts that cover it, hiring under attrition.
+
+Each function runs the model many times and returns DataFrames (in dataclasses); none writes
+files (``simulator.output.write_plan`` does, for the ``callsim plan`` commands).
+"""
+
+from .staffing import (
+    PLANNED_METRICS,
+    StaffingCheck,
+    StaffingPlan,
+    erlang_requirements,
+    plan_staffing,
+    staffing_json,
+    staffing_targets,
+    staffing_yaml,
+    verify_staffing,
+)
+
+__all__ = [
+    "PLANNED_METRICS",
+    "StaffingCheck",
+    "StaffingPlan",
+    "erlang_requirements",
+    "plan_staffing",
+    "staffing_json",
+    "staffing_targets",
+    "staffing_yaml",
+    "verify_staffing",
+]

@@ -1,0 +1,81 @@
+"""Figures of staffing plans: the requirement per interval by simulation and by Erlang (SIPP), with the offered load.
+
+Every function takes a plan's table, draws onto one matplotlib ``Axes`` and returns it; it
+never calls ``show()`` or ``savefig()``. Without ``ax=`` it draws on pyplot's current axes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MultipleLocator
+
+from .common import FigureSpec, current_axes
+
+WEEKDAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
+                 "sat": "Saturday", "sun": "Sunday"}
+
+
+def staffing_requirement(table: pd.DataFrame, weekday: str, *, ax: Axes | None = None,
+                         verified: pd.DataFrame | None = None) -> Axes:
+    """Agents on the phones per interval of ``weekday``: simulation plan, Erlang (SIPP), offered load.
+
+    Args:
+        table: A staffing plan's table (``StaffingPlan.table``).
+        weekday: ``mon`` .. ``sun``.
+        ax: Axes to draw on.
+        verified: Optional rows of ``verify_staffing`` for the Erlang plan; intervals where it
+            significantly misses a target are marked.
+    """
+    ax = ax or current_axes()
+    rows = table[table["weekday"] == weekday]
+    hours = rows["interval"].to_numpy() * _width_h(table)
+    edges = np.append(hours, hours[-1] + _width_h(table)) if hours.size else hours
+    ax.stairs(rows["agents"], edges, label="simulation (iterative staffing)", color="C0", linewidth=2)
+    ax.stairs(rows["agents_erlang"], edges, label="Erlang per interval (SIPP)", color="C1", linestyle="--")
+    ax.stairs(rows["offered_load"].fillna(0.0), edges, label="offered load (Erlangs)", color="0.5",
+              fill=True, alpha=0.25)
+    if verified is not None:
+        miss = verified[(verified["weekday"] == weekday) & ~verified["meets"]]
+        if not miss.empty:
+            x = miss["interval"].to_numpy() * _width_h(table) + _width_h(table) / 2
+            y = rows.set_index("interval").loc[miss["interval"], "agents_erlang"].to_numpy()
+            ax.plot(x, y, "x", color="C3", label="Erlang plan misses the target (fresh seeds)")
+    busy = rows[(rows["agents"] > 0) | (rows["agents_erlang"] > 0)]["interval"].to_numpy() * _width_h(table)
+    if busy.size:
+        ax.set_xlim(max(0.0, np.floor(busy.min()) - 1), min(24.0, np.ceil(busy.max()) + 2))
+    ax.xaxis.set_major_locator(MultipleLocator(2))
+    ax.set_xlabel("time of day (h)")
+    ax.set_ylabel("agents on the phones")
+    ax.set_title(WEEKDAY_NAMES.get(weekday, weekday))
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def _width_h(table: pd.DataFrame) -> float:
+    n = int(table["interval"].max()) + 1
+    return 24.0 / n
+
+
+def staffing_figures(table: pd.DataFrame, weekdays: Sequence[str], caption: str,
+                     verified: pd.DataFrame | None = None) -> list[FigureSpec]:
+    """The figure set of a staffing plan: ``staffing.png``, one panel per weekday in ``weekdays``."""
+    n = len(weekdays)
+    cols = min(n, 2)
+    rows = -(-n // cols)
+
+    def draw(fig: Figure) -> None:
+        axes = fig.subplots(rows, cols, squeeze=False, sharey=True)
+        for ax, wd in zip(axes.ravel(), weekdays, strict=False):
+            staffing_requirement(table, wd, ax=ax, verified=verified)
+        for ax in axes.ravel()[n:]:
+            ax.set_visible(False)
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside upper center", ncols=len(labels), fontsize="small")
+        fig.supxlabel(caption, fontsize="small", color="0.3")
+
+    return [("staffing.png", (6.0 * cols, 3.2 * rows + 0.6), draw)]
