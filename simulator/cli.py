@@ -592,10 +592,9 @@ def plan_staffing_command(config: str, targets: tuple[str, ...], sets: tuple[str
                                                 for column, check in checks.items()], ignore_index=True)}
                    if checks else {})},
         texts={"staffing.yaml": planning.staffing_yaml(result, extends=extends)},
-        specs=plot_planning.staffing_figures(result.table, weekdays or ["mon"], caption=(
-            f"{cfg.name}, site {result.site}: {replications} replications x {weeks} weeks per round, seed {seed}; "
-            f"targets {', '.join(str(t) for t in parsed)}"), verified=verified),
-        caption=f"{cfg.name}: staffing plan")
+        specs=plot_planning.staffing_figures(result.table, weekdays or ["mon"], verified=verified),
+        caption=(f"{cfg.name}, site {result.site}: {replications} replications x {weeks} weeks per round, seed {seed}; "
+                 f"targets {', '.join(str(t) for t in parsed)}"))
     if as_json:
         click.echo(json.dumps(json_safe({**doc, **meta, "out": str(out_dir), "version": __version__})))
         return

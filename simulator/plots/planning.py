@@ -61,7 +61,7 @@ def _width_h(table: pd.DataFrame) -> float:
     return 24.0 / n
 
 
-def staffing_figures(table: pd.DataFrame, weekdays: Sequence[str], caption: str,
+def staffing_figures(table: pd.DataFrame, weekdays: Sequence[str],
                      verified: pd.DataFrame | None = None) -> list[FigureSpec]:
     """The figure set of a staffing plan: ``staffing.png``, one panel per weekday in ``weekdays``."""
     n = len(weekdays)
@@ -75,7 +75,6 @@ def staffing_figures(table: pd.DataFrame, weekdays: Sequence[str], caption: str,
         for ax in axes.ravel()[n:]:
             ax.set_visible(False)
         handles, labels = axes[0, 0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside upper center", ncols=len(labels), fontsize="small")
-        fig.supxlabel(caption, fontsize="small", color="0.3")
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize="small")
 
     return [("staffing.png", (6.0 * cols, 3.2 * rows + 0.6), draw)]
