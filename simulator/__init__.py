@@ -13,6 +13,8 @@ Typical use from a notebook::
     comp.table()                               # means and paired differences with 95% CIs
     reps = sim.sweep("configs/sweeps/outsourcing_share.yaml", workers=2)   # one row per (point, replication)
     sim.calibrate(cfg, replications=4, seed=1)   # model vs cited ranges, per kind of site
+    plan = sim.plan_staffing(cfg, ["service_level>=0.8"])   # agents on the phones per interval
+    plan.table                                 # weekday, start, agents, agents_erlang, offered_load, ...
 
 Every function that simulates takes ``engine=``: ``"fast"`` (the default, the numba-compiled
 engine) or ``"simpy"`` (the SimPy reference model). They give identical results; ``ENGINES``
@@ -25,6 +27,7 @@ from .compare import Comparison, compare
 from .config import ConfigError, Scenario, load_config
 from .engine import DEFAULT_ENGINE, ENGINES
 from .metrics import SUMMARY_KEYS
+from .planning import StaffingPlan, plan_staffing, verify_staffing
 from .replication import ReplicationResult, replicate, replicate_many
 from .result import SimulationResult
 from .spinup import simulate
@@ -42,6 +45,7 @@ __all__ = [
     "ReplicationResult",
     "Scenario",
     "SimulationResult",
+    "StaffingPlan",
     "Sweep",
     "SweepError",
     "__version__",
@@ -55,9 +59,11 @@ __all__ = [
     "load_sweep",
     "mean_ci",
     "paired_difference",
+    "plan_staffing",
     "point_table",
     "replicate",
     "replicate_many",
     "simulate",
     "sweep",
+    "verify_staffing",
 ]
