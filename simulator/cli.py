@@ -614,3 +614,82 @@ def plan_staffing_command(config: str, targets: tuple[str, ...], sets: tuple[str
                        for m, v in summary["overall"].items()))
     click.echo(f"\nresults: {out_dir}/ (requirements.csv, staffing.yaml, figures/staffing.png) "
                f"in {time.perf_counter() - start:.1f} s")
+
+
+@plan.command("roster")
+@click.argument("config", type=click.Path(dir_okay=False))
+@TARGET_OPTION
+@_plan_options(replications=8, out_help="Results folder [default: results/plan-roster-<scenario name>].")
+@click.option("--requirements", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="CSV of agents on the phones per weekday and start (HH:MM), e.g. requirements.csv of "
+                   "callsim plan staffing [default: computed first, as plan staffing does].")
+@click.option("--site", default=None, help="Site to roster [default: the first].")
+@click.option("--interval-min", default=30, show_default=True, type=click.Choice(["5", "10", "15", "20", "30", "60"]),
+              help="Interval of the requirement (minutes).")
+@click.option("--weeks", default=4, show_default=True, type=click.IntRange(min=1),
+              help="Measured weeks per replication of the simulations.")
+@click.option("--mip-gap", default=0.01, show_default=True, type=click.FloatRange(min=0.0, max=1.0),
+              help="Relative optimality gap at which the integer programme stops.")
+@click.option("--verify/--no-verify", default=True, show_default=True,
+              help="Simulate the written scenario with fresh seeds (seed + 1) against the targets.")
+def plan_roster_command(config: str, targets: tuple[str, ...], sets: tuple[str, ...], replications: int, seed: int,
+                        workers: int | None, engine: str, out: str | None, as_json: bool, requirements: str | None,
+                        site: str | None, interval_min: str, weeks: int, mip_gap: float, verify: bool) -> None:
+    """Shifts that cover the staffing requirement of CONFIG at the least paid hours.
+
+    An integer programme (scipy milp, HiGHS) chooses how many agents work each allowed shift
+    pattern (the site's shift lengths and breaks at every half-hour start within opening
+    hours, on its weekday sets and every five-consecutive-day set) so that agents on the phones,
+    after breaks and shrinkage (absence and leave), cover the requirement in every interval.
+    Writes roster.yaml (a scenario that extends CONFIG with the roster and headcount), the
+    shift table, the coverage per interval and, with --verify, the simulated service per
+    interval with 95% CIs.
+
+    Example: callsim plan roster configs/baseline.yaml --requirements results/plan-staffing-baseline/requirements.csv
+    """
+    cfg = _load(config, sets)
+    start = time.perf_counter()
+    minutes = int(interval_min)
+    out_dir = Path(out) if out else Path("results") / f"plan-roster-{cfg.name}"
+    try:
+        parsed = planning.staffing_targets(targets)
+        req = None if requirements is None else pd.read_csv(requirements, dtype={"start": str})
+        total = (0 if req is not None else 20 * replications) + (replications if verify else 0)
+        with _progress(not as_json, total, "simulation replications") as bar:
+            result = planning.plan_roster(
+                cfg, parsed, extends=str(Path(config).resolve()), requirements=req, site=site, interval_min=minutes,
+                weeks=weeks, replications=replications, seed=seed, workers=workers, engine=engine,
+                mip_rel_gap=mip_gap, verify=verify, progress=bar.update if bar is not None else None)
+    except (ValueError, KeyError) as exc:
+        raise click.ClickException(str(exc)) from None
+    plan_ = result.plan
+    verified = {} if result.check is None else result.check.summary()["overall"]
+    doc = {
+        "shifts": [{"name": r.name, "agents": int(r.agents)} for r in plan_.table.itertuples()],
+        "paid_hours": plan_.paid_hours, "headcount": result.agents, "rostered": plan_.headcount,
+        "status": plan_.status, "mip_gap": plan_.mip_gap, "shrinkage": plan_.shrinkage,
+        "scenario": str(out_dir / "roster.yaml"), "verified": verified,
+    }
+    meta = {"seed": seed, "engine": engine, "replications": replications, "weeks": weeks,
+            "targets": [str(t) for t in parsed], "elapsed_s": round(time.perf_counter() - start, 3),
+            "command": "callsim plan roster " + " ".join(sys.argv[3:])}
+    tables = {"shifts": plan_.table, "coverage": plan_.coverage, "requirements": result.requirements}
+    if result.check is not None:
+        tables["verification"] = result.check.intervals
+    write_plan(out_dir, cfg=cfg.to_dict(), meta=meta, tables=tables, texts={"roster.yaml": result.yaml},
+               specs=plot_planning.coverage_figures(plan_.coverage),
+               caption=f"{cfg.name}: roster of {plan_.headcount} agents, {plan_.paid_hours:,.0f} paid hours a week")
+    if as_json:
+        click.echo(json.dumps(json_safe({**doc, **meta, "out": str(out_dir), "version": __version__})))
+        return
+    click.echo(f"\n{cfg.name}: {plan_.headcount} agents rostered on {len(plan_.table)} of {plan_.candidates} shift "
+               f"patterns, {plan_.paid_hours:,.1f} paid hours a week ({plan_.status}, gap {plan_.mip_gap:.2%}); "
+               f"shrinkage {plan_.shrinkage:.3f}; headcount written {result.agents}")
+    for r in plan_.table.itertuples():
+        click.echo(f"  {r.name:<28}{r.agents:>5}")
+    for metric, v in verified.items():
+        click.echo(f"  simulated with fresh seeds: {metric} {_fmt(v['mean'])} [{_fmt(v['ci95'][0])}, "
+                   f"{_fmt(v['ci95'][1])}]; {result.check.summary()['intervals_missing'] if result.check else 0} "
+                   f"intervals significantly miss a target")
+    click.echo(f"\nresults: {out_dir}/ (roster.yaml, shifts.csv, coverage.csv, figures/) "
+               f"in {time.perf_counter() - start:.1f} s")

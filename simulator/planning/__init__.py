@@ -4,6 +4,7 @@ Each function runs the model many times and returns DataFrames (in dataclasses);
 files (``simulator.output.write_plan`` does, for the ``callsim plan`` commands).
 """
 
+from .roster import RosterPlan, RosterResult, plan_roster, solve_roster
 from .staffing import (
     PLANNED_METRICS,
     StaffingCheck,
@@ -18,10 +19,14 @@ from .staffing import (
 
 __all__ = [
     "PLANNED_METRICS",
+    "RosterPlan",
+    "RosterResult",
     "StaffingCheck",
     "StaffingPlan",
     "erlang_requirements",
+    "plan_roster",
     "plan_staffing",
+    "solve_roster",
     "staffing_json",
     "staffing_targets",
     "staffing_yaml",

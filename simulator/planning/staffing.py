@@ -125,9 +125,9 @@ def cell_counts(cfg: C.Scenario, seed: int, replication: int, engine: str, site:
     return out
 
 
-def _simulate_cells(cfg: C.Scenario, site: int, interval_min: int, replications: int, seed: int,
+def simulate_cells(cfg: C.Scenario, site: int, interval_min: int, replications: int, seed: int,
                     workers: int | None, engine: str, progress: Callable[[int], None] | None) -> NDArray[np.float64]:
-    """Cell counters per replication, shape ``(replications, 7, intervals, counters)``."""
+    """Cell counters of ``site`` per replication (:func:`cell_counts`): ``(replications, 7, intervals, counters)``."""
     tasks = [(cfg, seed, r, engine, site, interval_min) for r in range(replications)]
     if engine == "fast" and len(tasks) > 1 and (workers or default_workers()) > 1:
         ensure_compiled()
@@ -332,7 +332,7 @@ def plan_staffing(
         ValueError: for a bad target, site, interval or count.
     """
     parsed = staffing_targets(targets)
-    k_site = _site_index(cfg, site)
+    k_site = site_index(cfg, site)
     _check_interval(cfg, interval_min)
     if weeks < 1 or replications < 2 or max_iterations < 1:
         raise ValueError(f"expected weeks >= 1, replications >= 2, max_iterations >= 1, got {weeks}, "
@@ -343,7 +343,7 @@ def plan_staffing(
 
     def measure(staffing: NDArray[np.int64]) -> NDArray[np.float64]:
         run_cfg = planning_scenario(cfg, k_site, staffing, interval_min=interval_min, weeks=weeks)
-        return _simulate_cells(run_cfg, k_site, interval_min, replications, seed, workers, engine, progress)
+        return simulate_cells(run_cfg, k_site, interval_min, replications, seed, workers, engine, progress)
 
     forecast = erlang_requirements(cfg, parsed, interval_min=interval_min, weeks=weeks)
     staffing = np.ceil(1.5 * forecast + 3 * (forecast > 0)).astype(np.int64)  # generous: near-infinite-server
@@ -430,7 +430,8 @@ def _table(cells: NDArray[np.float64], cell_days: int, staffing: NDArray[np.int6
     })
 
 
-def _site_index(cfg: C.Scenario, site: str | None) -> int:
+def site_index(cfg: C.Scenario, site: str | None) -> int:
+    """Index of the site named ``site`` (None: the first); ``ValueError`` naming the sites if unknown."""
     names = [s.name for s in cfg.sites]
     if site is None:
         return 0
@@ -491,20 +492,29 @@ def verify_staffing(
     measured days (or over every interval, overall); means and 95% t-intervals are over
     replications.
     """
-    k_site = _site_index(cfg, plan.site)
+    k_site = site_index(cfg, plan.site)
     counts = plan.counts(column)
-    weeks = weeks or plan.weeks
-    run_cfg = planning_scenario(cfg, k_site, counts, interval_min=plan.interval_min, weeks=weeks)
-    cells = _simulate_cells(run_cfg, k_site, plan.interval_min, replications, seed, workers, engine, progress)
+    run_cfg = planning_scenario(cfg, k_site, counts, interval_min=plan.interval_min, weeks=weeks or plan.weeks)
+    cells = simulate_cells(run_cfg, k_site, plan.interval_min, replications, seed, workers, engine, progress)
+    return check_cells(cells, plan.targets, plan.interval_min, counts)
+
+
+def check_cells(cells: NDArray[np.float64], targets: Sequence[Target], interval_min: int,
+                counts: NDArray[np.int64] | None = None) -> StaffingCheck:
+    """Per-interval and overall metrics with 95% CIs over replications from :func:`simulate_cells` output.
+
+    ``counts`` (agents per cell, ``(7, intervals)``) fills the ``agents`` column (NaN without it).
+    """
     per_rep = cell_metrics(cells)
     rows = []
-    for k, i in np.ndindex(counts.shape):
+    for k, i in np.ndindex(cells.shape[1:3]):
         if cells[:, k, i, _CK["offered"]].sum() == 0:
             continue
-        row: dict[str, Any] = {"weekday": C.WEEKDAYS[k], "start": plan.table["start"].iloc[i], "interval": i,
-                               "agents": int(counts[k, i])}
+        minute = i * interval_min
+        row: dict[str, Any] = {"weekday": C.WEEKDAYS[k], "start": f"{minute // 60:02d}:{minute % 60:02d}",
+                               "interval": i, "agents": math.nan if counts is None else int(counts[k, i])}
         ok = True
-        for t in plan.targets:
+        for t in targets:
             est = mean_ci(per_rep[t.metric][:, k, i])
             row |= {t.metric: est.mean, f"{t.metric}_ci_low": est.ci_low, f"{t.metric}_ci_high": est.ci_high}
             good_end = est.ci_high if t.op[0] == ">" else est.ci_low
@@ -512,7 +522,7 @@ def verify_staffing(
         row["meets"] = ok
         rows.append(row)
     overall = cell_metrics(cells.sum(axis=(1, 2)))
-    estimates = [(t.metric, mean_ci(overall[t.metric])) for t in plan.targets]
+    estimates = [(t.metric, mean_ci(overall[t.metric])) for t in targets]
     return StaffingCheck(
         intervals=pd.DataFrame(rows),
         overall=pd.DataFrame([{"metric": m, "mean": e.mean, "ci_low": e.ci_low, "ci_high": e.ci_high}

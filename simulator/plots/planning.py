@@ -78,3 +78,26 @@ def staffing_figures(table: pd.DataFrame, weekdays: Sequence[str],
         fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize="small")
 
     return [("staffing.png", (6.0 * cols, 3.2 * rows + 0.6), draw)]
+
+
+def roster_coverage(coverage: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Required agents on the phones over the week against the roster's expected agents on the phones."""
+    ax = ax or current_axes()
+    hours = np.arange(len(coverage)) * 7 * 24 / max(len(coverage), 1)
+    step = hours[1] - hours[0] if hours.size > 1 else 1.0
+    edges = np.append(hours, hours[-1] + step) if hours.size else hours
+    ax.stairs(coverage["required"], edges, label="required on the phones", color="C0", linewidth=1.5)
+    ax.stairs(coverage["on_phones"], edges, label="roster: expected on the phones", color="C2", linestyle="--")
+    ax.set_xticks(np.arange(7) * 24 + 12, [WEEKDAY_NAMES[d][:3] for d in WEEKDAY_NAMES])
+    for d in range(1, 7):
+        ax.axvline(d * 24, color="0.8", linewidth=0.8)
+    ax.set_xlim(0, 7 * 24)
+    ax.set_ylabel("agents")
+    ax.legend(loc="upper right", fontsize="small")
+    ax.grid(alpha=0.3, axis="y")
+    return ax
+
+
+def coverage_figures(coverage: pd.DataFrame) -> list[FigureSpec]:
+    """The figure set of a roster: ``coverage.png``."""
+    return [("coverage.png", (11.0, 3.6), lambda fig: roster_coverage(coverage, ax=fig.subplots()))]
