@@ -473,11 +473,44 @@ class Attrition(ConfigModel):
 
 
 class Hiring(ConfigModel):
-    """How leavers are replaced."""
+    """How a site hires: replace each leaver (``backfill``) or order up to a proficiency-weighted level.
 
-    backfill: bool = Field(True, description="Each leaver opens a vacancy that is filled by a new hire.")
+    ``order_up_to`` (Gans & Zhou 2002): every ``review_days`` the site's position (the sum of
+    ``p`` over its floor agents plus each hire in the pipeline at ``pipeline_p``) is topped up to
+    ``level`` by new hires; leavers open no vacancy. Equations: ``docs/model.md``, 7.6.
+    """
+
+    policy: Literal["backfill", "order_up_to"] = Field(
+        "backfill", description="backfill: each leaver opens a vacancy (if backfill is true); order_up_to: "
+        "periodic reviews hire up to a proficiency-weighted level."
+    )
+    backfill: bool = Field(True, description="Each leaver opens a vacancy that is filled by a new hire "
+                           "(policy backfill only).")
     lead_time_days: NonNegative = Field(0.0, description="Days from a vacancy to the hire's start.")
     cost_per_hire: NonNegative = Field(0.0, description="Recruiting cost per hire (money).")
+    review_days: int = Field(
+        28, ge=1, description="Days between order-up-to reviews, held at the midnights starting days k, 2k, ... "
+        "(order_up_to only)."
+    )
+    level: NonNegative | None = Field(
+        None, description="Order-up-to level at day 0 (proficient FTE: sum of p); required for order_up_to."
+    )
+    level_growth_per_year: Annotated[float, Field(gt=-1.0)] = Field(
+        0.0, description="Compound growth of the level per 365 days: level x (1 + this)^(day / 365)."
+    )
+    class_capacity: int | None = Field(
+        None, ge=1, description="Most hires one review may order (agents); null: unlimited (order_up_to only)."
+    )
+    pipeline_p: Annotated[float, Field(gt=0.0, le=1.0)] | None = Field(
+        None, description="Proficiency at which a hire in the pipeline (recruiting or classroom) counts toward "
+        "the position; null: the entry proficiency p0 of the site's training (order_up_to only)."
+    )
+
+    @model_validator(mode="after")
+    def _order_up_to(self) -> Hiring:
+        if self.policy == "order_up_to" and self.level is None:
+            raise ValueError("level (proficient FTE) is required with policy order_up_to")
+        return self
 
 
 class Pay(ConfigModel):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -339,6 +339,156 @@ DAY_COUNTERS: tuple[str, ...] = (
 """Per-site counters of :meth:`Workforce.new_counters` (see ``metrics.COUNTERS``)."""
 
 
+class Vacancies(NamedTuple):
+    """Vacancies a hiring policy opens at one midnight: one entry per new ``RECRUITING`` row."""
+
+    site: IntArray
+    """Site of each vacancy."""
+    shift: IntArray
+    """Shift (index in the site's roster) of the hire."""
+    skill: IntArray
+    """Skill group (index in the site's ``skills``) of the hire."""
+    hire_day: FloatArray
+    """Earliest start day: the midnight's day plus the site's ``lead_time_days``."""
+
+
+class HiringPolicy(Protocol):
+    """A hiring policy: which vacancies open at the midnight starting ``day`` (``docs/model.md``, 7.6).
+
+    Implementations are built with the scenario and the mask of the sites they govern
+    (``sites.N.hiring.policy``), read the state after the night's separations and must not
+    change it; :meth:`Workforce.close_day` appends their vacancies.
+    """
+
+    def __init__(self, cfg: C.Scenario, sites: BoolArray) -> None: ...
+
+    def vacancies(self, state: AgentState, day: int, leavers: BoolArray) -> Vacancies:
+        """Vacancies opened tonight; ``leavers`` marks the agents who left tonight (quit or dismissed)."""
+        ...
+
+
+class Backfill:
+    """Each leaver of a site with ``backfill: true`` opens one vacancy with the leaver's shift and skill group.
+
+    Args:
+        cfg: The scenario.
+        sites: The sites whose ``hiring.policy`` is ``backfill``.
+    """
+
+    def __init__(self, cfg: C.Scenario, sites: BoolArray) -> None:
+        self.on = sites & np.array([s.hiring.backfill for s in cfg.sites], dtype=bool)
+        """Sites whose leavers are replaced."""
+        self.lead_time = np.array([s.hiring.lead_time_days for s in cfg.sites], dtype=float)
+        """Lead time of each site (days)."""
+
+    def vacancies(self, state: AgentState, day: int, leavers: BoolArray) -> Vacancies:
+        """One vacancy per leaver of a backfilled site, in agent-row order."""
+        rows = np.flatnonzero(leavers & self.on[state.site])
+        site = state.site[rows]
+        return Vacancies(site, state.shift[rows], state.skill[rows], day + self.lead_time[site])
+
+
+class OrderUpTo:
+    """Periodic review, order up to a level of proficiency-weighted headcount (Gans & Zhou 2002).
+
+    At the midnight starting day ``d``, for each governed site with ``d mod review_days = 0``:
+    ``position = sum(p over floor agents) + w x (classroom + recruiting agents)``, ``w`` the
+    site's ``pipeline_p`` (default ``p0``); ``level(d) = level x (1 + g)^(d / 365)``; hires
+    ``n = min(ceil((level(d) - position) / w), class_capacity)`` if positive, else 0. Each
+    hire goes to the shift, then the skill group, furthest below its configured share of the
+    site's headcount (employed plus recruiting), ties to the first. Leavers open no vacancy.
+
+    Args:
+        cfg: The scenario.
+        sites: The sites whose ``hiring.policy`` is ``order_up_to``.
+
+    Raises:
+        ValueError: if a governed site counts its pipeline at proficiency 0 (``p_entry = 0``
+            without classroom days and no ``pipeline_p``).
+    """
+
+    def __init__(self, cfg: C.Scenario, sites: BoolArray) -> None:
+        self.sites: list[int] = np.flatnonzero(sites).tolist()
+        """Indices of the governed sites."""
+        self.cfg = cfg
+        self.weight = np.array([s.hiring.pipeline_p if s.hiring.pipeline_p is not None
+                                else entry_proficiency(s.training) for s in cfg.sites])
+        """Proficiency ``w`` at which a hire in the pipeline counts, per site."""
+        for s in self.sites:
+            if self.weight[s] <= 0:
+                raise ValueError(f"sites.{cfg.sites[s].name}.hiring: order_up_to counts the pipeline at the entry "
+                                 "proficiency p0, which is 0; set hiring.pipeline_p")
+
+    def level(self, site: int, day: float) -> float:
+        """The site's order-up-to level on ``day`` (proficient FTE): ``level x (1 + g)^(day / 365)``."""
+        h = self.cfg.sites[site].hiring
+        assert h.level is not None  # schema: required for order_up_to
+        return h.level * (1.0 + h.level_growth_per_year) ** (day / 365.0)
+
+    def position(self, state: AgentState, site: int) -> float:
+        """Proficiency-weighted headcount of ``site`` (proficient FTE): floor ``p`` plus ``w`` per pipeline hire."""
+        here = state.site == site
+        floor = here & (state.stage == Stage.FLOOR)
+        pipeline = here & ((state.stage == Stage.CLASSROOM) | (state.stage == Stage.RECRUITING))
+        return float(state.proficiency[floor].sum()) + float(self.weight[site]) * int(pipeline.sum())
+
+    def order(self, state: AgentState, site: int, day: int) -> int:
+        """Hires ordered at a review of ``site`` on ``day``: ``min(ceil((level - position) / w), capacity)``, >= 0."""
+        gap = (self.level(site, day) - self.position(state, site)) / float(self.weight[site])
+        n = max(0, math.ceil(gap - 1e-9))
+        capacity = self.cfg.sites[site].hiring.class_capacity
+        return n if capacity is None else min(n, capacity)
+
+    def vacancies(self, state: AgentState, day: int, leavers: BoolArray) -> Vacancies:
+        """The vacancies of tonight's reviews, site by site (none on other days)."""
+        out: list[Vacancies] = []
+        for s in self.sites:
+            sc = self.cfg.sites[s]
+            if day % sc.hiring.review_days:
+                continue
+            n = self.order(state, s, day)
+            if n == 0:
+                continue
+            held = (state.site == s) & (state.stage != Stage.GONE)
+            shift = fill_shares(n, [sh.share for sh in sc.roster.shifts], state.shift[held])
+            skill = fill_shares(n, [g.share for g in sc.skills] if sc.skills else [1.0], state.skill[held])
+            out.append(Vacancies(np.full(n, s, dtype=np.int64), shift, skill,
+                                 np.full(n, day + sc.hiring.lead_time_days)))
+        if not out:
+            return Vacancies(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                             np.zeros(0))
+        return Vacancies(*(np.concatenate(parts) for parts in zip(*out, strict=True)))
+
+
+def fill_shares(n: int, shares: list[float], current: IntArray) -> IntArray:
+    """Groups of ``n`` new members, each to the group furthest below its share (ties: the first group).
+
+    ``current`` holds the group of each present member. The ``i``-th new member goes to
+    ``argmax_k(share_k x (m + i + 1) - count_k)``, ``m`` the present members and ``count_k``
+    the members of group ``k`` so far (new ones included).
+    """
+    share = np.asarray(shares, dtype=float)
+    count = np.bincount(current, minlength=share.size).astype(float)[: share.size]
+    total = float(current.size)
+    out = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        total += 1.0
+        k = int(np.argmax(share * total - count))
+        out[i] = k
+        count[k] += 1.0
+    return out
+
+
+HIRING_POLICIES: dict[str, type[HiringPolicy]] = {"backfill": Backfill, "order_up_to": OrderUpTo}
+"""Hiring policies by ``sites.N.hiring.policy`` name; their vacancies are appended in this order."""
+
+
+def hiring_policies(cfg: C.Scenario) -> list[HiringPolicy]:
+    """One policy object per policy some site uses, in :data:`HIRING_POLICIES` order."""
+    names = np.array([s.hiring.policy for s in cfg.sites])
+    return [cls(cfg, names == name) for name, cls in HIRING_POLICIES.items() if (names == name).any()]
+
+
 class Workforce:
     """The day-level workforce process of one scenario: every update is vectorised over agents.
 
@@ -371,8 +521,9 @@ class Workforce:
         self.leave_days = arr(lambda s: s.leave_days_per_year)
         self.frailty_cv = cfg.behaviour.frailty_cv
         self.stuck = arr(lambda s: 1.0 + s.attrition.stuck_absence * max(0.0, 1.0 - s.attrition.outside_options))
-        self.backfill = arr(lambda s: s.hiring.backfill, bool)
         self.lead_time = arr(lambda s: s.hiring.lead_time_days)
+        self.hiring = hiring_policies(cfg)
+        """The sites' hiring policies, one object per policy in use (:data:`HIRING_POLICIES` order)."""
         self.classroom_days = arr(lambda s: s.training.classroom_days, np.int64)
         self.classroom_s = arr(lambda s: s.training.classroom_hours_per_day * HOUR_S)
         self.class_interval = arr(lambda s: s.training.class_interval_days or 0, np.int64)
@@ -449,10 +600,24 @@ class Workforce:
         quits = self._quits(state, day, u_quit) & ~dismissed
         self._separate(state, day, quits, QUIT, count["quits"])
         self._separate(state, day, dismissed, DISMISSED, count["dismissals"])
-        leavers = np.flatnonzero((quits | dismissed) & self.backfill[state.site])
-        state.append(state.site[leavers], state.shift[leavers], Stage.RECRUITING,
-                     day + self.lead_time[state.site[leavers]],
-                     hire_frailty(self.frailty_cv, resilience.random(leavers.size)), state.skill[leavers])
+        self._open_vacancies(state, day, quits | dismissed, resilience)
+
+    def _open_vacancies(
+        self, state: AgentState, day: int, leavers: BoolArray, resilience: np.random.Generator
+    ) -> None:
+        """Append the vacancies the sites' hiring policies open tonight, with their hires' frailties.
+
+        The policies' vacancies are appended in :data:`HIRING_POLICIES` order (``backfill`` first,
+        in agent-row order of the leavers), with one uniform per vacancy drawn from
+        ``resilience`` in one call: without an ``order_up_to`` site, the draws and rows are
+        those of backfill alone.
+        """
+        new = [policy.vacancies(state, day, leavers) for policy in self.hiring]
+        site, shift, skill, hire_day = (np.concatenate([getattr(v, f) for v in new]) if new else np.zeros(0)
+                                        for f in Vacancies._fields)
+        z = hire_frailty(self.frailty_cv, resilience.random(site.size))
+        state.append(site.astype(np.int64), shift.astype(np.int64), Stage.RECRUITING, hire_day.astype(float), z,
+                     skill.astype(np.int64))
 
     def open_day(self, state: AgentState, day: int, u_absence: FloatArray, count: dict[str, FloatArray]) -> None:
         """Open ``day``: hires starting, graduation, classroom attendance, absences, census.
