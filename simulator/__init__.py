@@ -27,7 +27,7 @@ from .compare import Comparison, compare
 from .config import ConfigError, Scenario, load_config
 from .engine import DEFAULT_ENGINE, ENGINES
 from .metrics import SUMMARY_KEYS
-from .planning import StaffingPlan, plan_staffing, verify_staffing
+from .planning import HiringPlan, RosterResult, StaffingPlan, plan_hiring, plan_roster, plan_staffing, verify_staffing
 from .replication import ReplicationResult, replicate, replicate_many
 from .result import SimulationResult
 from .spinup import simulate
@@ -42,7 +42,9 @@ __all__ = [
     "Comparison",
     "ConfigError",
     "Estimate",
+    "HiringPlan",
     "ReplicationResult",
+    "RosterResult",
     "Scenario",
     "SimulationResult",
     "StaffingPlan",
@@ -59,6 +61,8 @@ __all__ = [
     "load_sweep",
     "mean_ci",
     "paired_difference",
+    "plan_hiring",
+    "plan_roster",
     "plan_staffing",
     "point_table",
     "replicate",

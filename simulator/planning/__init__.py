@@ -4,6 +4,7 @@ Each function runs the model many times and returns DataFrames (in dataclasses);
 files (``simulator.output.write_plan`` does, for the ``callsim plan`` commands).
 """
 
+from .hiring import HiringPlan, fan_chart, hiring_json, plan_hiring, verify_hiring
 from .roster import RosterPlan, RosterResult, plan_roster, solve_roster
 from .staffing import (
     PLANNED_METRICS,
@@ -19,16 +20,21 @@ from .staffing import (
 
 __all__ = [
     "PLANNED_METRICS",
+    "HiringPlan",
     "RosterPlan",
     "RosterResult",
     "StaffingCheck",
     "StaffingPlan",
     "erlang_requirements",
+    "fan_chart",
+    "hiring_json",
+    "plan_hiring",
     "plan_roster",
     "plan_staffing",
     "solve_roster",
     "staffing_json",
     "staffing_targets",
     "staffing_yaml",
+    "verify_hiring",
     "verify_staffing",
 ]
