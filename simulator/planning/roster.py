@@ -755,8 +755,9 @@ def plan_roster(
                                  replications=replications, seed=seed, workers=workers, engine=engine,
                                  progress=progress)
         requirements = staffing.table[["weekday", "start", "agents"]]
-    patterns = candidate_patterns(sc, open_hours=None if cfg.demand.mode == "stationary" else cfg.demand.open_h,
-                                  open_slack_h=0.5)
+    open_hours: OpenHours | None = (None if cfg.demand.mode == "stationary"
+                                    else {str(wd): hours for wd, hours in cfg.demand.open_h.items()})
+    patterns = candidate_patterns(sc, open_hours=open_hours, open_slack_h=0.5)
     plan = solve_roster(requirements, patterns, interval_min=interval_min, shrinkage=roster_shrinkage(sc),
                         time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
     agents = math.ceil(plan.headcount / max(floor_share(cfg, k, seed), 0.05))
