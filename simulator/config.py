@@ -744,8 +744,8 @@ class Scenario(ConfigModel):
         0, ge=0, description="Days the scenario runs before day 0 to reach its own long-run workforce "
         "(tenure, proficiency, burnout, hiring pipeline), cached by config hash in $CALLSIM_CACHE or "
         "~/.cache/callsim; 0: start from the analytic initial workforce. "
-        "A multiple of 7 and of every site's review_days and class_interval_days, so weekdays, reviews "
-        "and classes keep their phase.",
+        "A multiple of 7 and of every site's review_days, class_interval_days and (order_up_to) "
+        "hiring.review_days, so weekdays, reviews and classes keep their phase.",
     )
     start_weekday: Weekday = Field("mon", description="Weekday of day 0.")
     interval_min: Literal[5, 10, 15, 20, 30, 60] = Field(15, description="Metric interval (minutes).")
@@ -774,11 +774,12 @@ class Scenario(ConfigModel):
         if self.warmup_days >= self.days:
             errors.append(("warmup_days", f"must be below days ({self.days:g}), got {self.warmup_days:g}"))
         cycles = {7} | {s.kpi.review_days for s in self.sites} | {
-            s.training.class_interval_days for s in self.sites if s.training.class_interval_days}
+            s.training.class_interval_days for s in self.sites if s.training.class_interval_days} | {
+            s.hiring.review_days for s in self.sites if s.hiring.policy == "order_up_to"}
         period = math.lcm(*cycles)
         if self.spinup_days % period:
-            errors.append(("spinup_days", f"must be a multiple of {period} (weekdays, KPI reviews and classes "
-                           f"keep their phase), got {self.spinup_days}"))
+            errors.append(("spinup_days", f"must be a multiple of {period} (weekdays, KPI reviews, classes and "
+                           f"hiring reviews keep their phase), got {self.spinup_days}"))
         names = [s.name for s in self.sites]
         shares = self.routing.shares
         if shares is not None:

@@ -74,12 +74,15 @@ CACHE_FORMAT: Final[int] = 1
 def spinup_config(cfg: C.Scenario) -> C.Scenario:
     """The scenario a spin-up runs: ``cfg`` for ``spinup_days`` days, no warm-up, no spin-up, no trend.
 
-    The volume trend is switched off so that the spin-up settles at day 0's demand rather than
-    at ``(1 + trend_per_year)^(spinup_days / 365)`` times it.
+    The volume trend and the growth of an order-up-to hiring level are switched off so that the
+    spin-up settles at day 0's demand and level rather than at ``(1 + growth)^(spinup_days / 365)``
+    times them.
     """
     raw = cfg.to_dict()
     raw.update(days=cfg.spinup_days, warmup_days=0.0, spinup_days=0)
     raw["demand"]["trend_per_year"] = 0.0
+    for site in raw["sites"]:
+        site["hiring"]["level_growth_per_year"] = 0.0
     return C.validate(raw, "spin-up")
 
 

@@ -162,3 +162,22 @@ def test_engines_identical_with_order_up_to() -> None:
         "sites.inhouse.training.class_interval_days": 7})
     res = assert_identical(cfg, seed=3)
     assert res.agents is not None and (res.agents.hire_day >= 0).sum() > 0
+
+
+def test_spinup_holds_the_level_at_day_0() -> None:
+    """A spin-up settles at day 0's level, as it does at day 0's demand: no growth inside it."""
+    from simulator.spinup import spinup_config
+
+    cfg = sim.load_config(ROOT / "configs/baseline.yaml", overrides={
+        "sites.inhouse.hiring.policy": "order_up_to", "sites.inhouse.hiring.level": 100.0,
+        "sites.inhouse.hiring.level_growth_per_year": 0.2, "demand.trend_per_year": 0.2})
+    spun = spinup_config(cfg)
+    assert spun.sites[0].hiring.level_growth_per_year == 0.0 and spun.demand.trend_per_year == 0.0
+    assert spun.sites[0].hiring.level == 100.0
+
+
+def test_spinup_must_keep_the_hiring_review_phase() -> None:
+    with pytest.raises(sim.ConfigError, match="spinup_days: must be a multiple of 140 .*hiring reviews"):
+        sim.load_config(ROOT / "configs/baseline.yaml", overrides={
+            "sites.inhouse.hiring.policy": "order_up_to", "sites.inhouse.hiring.level": 100.0,
+            "sites.inhouse.hiring.review_days": 20})
