@@ -747,7 +747,8 @@ def plan_hiring_command(config: str, targets: tuple[str, ...], sets: tuple[str, 
     if checked is not None:
         tables["verification_months"] = checked.months
     write_plan(out_dir, cfg=cfg.to_dict(), meta=meta, tables=tables, texts={"note.txt": result.note + "\n"},
-               specs=[("fan_chart.png", (11.0, 4.2), lambda fig: planning.fan_chart(result, axes=fig.subplots(1, 2)))],
+               specs=[("fan_chart.png", (11.0, 4.2),
+                       lambda fig: plot_planning.fan_chart(result, axes=fig.subplots(1, 2)))],
                caption=f"{cfg.name}: hiring plan, {replications} replications, seed {seed}")
     if as_json:
         click.echo(json.dumps(json_safe({**doc, **meta, "out": str(out_dir), "version": __version__})))

@@ -4,7 +4,7 @@ Each function runs the model many times and returns DataFrames (in dataclasses);
 files (``simulator.output.write_plan`` does, for the ``callsim plan`` commands).
 """
 
-from .hiring import HiringPlan, fan_chart, hiring_json, plan_hiring, verify_hiring
+from .hiring import HiringPlan, hiring_json, plan_hiring, verify_hiring
 from .roster import RosterPlan, RosterResult, plan_roster, solve_roster
 from .staffing import (
     PLANNED_METRICS,
@@ -26,7 +26,6 @@ __all__ = [
     "StaffingCheck",
     "StaffingPlan",
     "erlang_requirements",
-    "fan_chart",
     "hiring_json",
     "plan_hiring",
     "plan_roster",

@@ -40,7 +40,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 from numpy.typing import NDArray
 
 from .. import config as C
@@ -48,7 +47,6 @@ from .. import metrics as M
 from ..demand import weekday_of
 from ..engine import DEFAULT_ENGINE, ensure_compiled
 from ..executors import default_workers, imap
-from ..plots.common import AxesArray, axes_grid, current_axes
 from ..rng import stream
 from ..spinup import engine_class, initial_state
 from ..stats import mean_ci
@@ -556,56 +554,3 @@ def hiring_json(plan: HiringPlan) -> dict[str, Any]:
 
     return {"months": rows("order_up_to"), "naive": rows("naive"), "level": plan.level,
             "targets": list(plan.targets)}
-
-
-PLAN_LABELS: dict[str, str] = {"order_up_to": "order-up-to plan", "naive": "naive (replace each leaver)"}
-"""Legend labels of the plans."""
-
-
-def _fan(ax: Axes, plan: HiringPlan, column: str, *, low: float = 0.1, high: float = 0.9) -> None:
-    """Median line and ``low``-``high`` quantile band across replications, per plan."""
-    for i, name in enumerate(PLANS):
-        t = plan.per_replication[plan.per_replication["plan"] == name]
-        q = t.groupby("month")[column].quantile([low, 0.5, high]).unstack()
-        x = q.index.to_numpy()
-        (line,) = ax.plot(x, q[0.5].to_numpy(), marker="o", markersize=3, lw=1.8, color=f"C{i}",
-                          label=f"{PLAN_LABELS[name]}, median")
-        ax.fill_between(x, q[low].to_numpy(), q[high].to_numpy(), color=line.get_color(), alpha=0.2, lw=0,
-                        label=f"{low:.0%}-{high:.0%} of {plan.replications} replications")
-    if plan.frozen_months:
-        ax.axvspan(0.5, plan.frozen_months + 0.5, color="0.85", alpha=0.5, lw=0, label="frozen months")
-    ax.set_xlabel(f"month ({plan.month_days} days)")
-    ax.grid(True, alpha=0.3)
-
-
-def plot_hiring_headcount(plan: HiringPlan, *, ax: Axes | None = None) -> Axes:
-    """Headcount (employed: classroom and floor) per month: median and 10-90% band across replications."""
-    ax = ax or current_axes()
-    _fan(ax, plan, "headcount")
-    ax.set_ylabel(f"headcount at {plan.site} (agents, monthly mean)")
-    ax.set_title("Headcount")
-    ax.legend(loc="best", fontsize="small")
-    return ax
-
-
-def plot_hiring_service_level(plan: HiringPlan, *, ax: Axes | None = None) -> Axes:
-    """Monthly service level: median and 10-90% band across replications, with the target line."""
-    ax = ax or current_axes()
-    _fan(ax, plan, "service_level")
-    for t in plan.targets:
-        target = parse_target(t)
-        if target.metric == "service_level":
-            ax.axhline(target.value, color="C3", ls="--", lw=1.2, label=f"target {target}")
-    ax.set_ylabel("service level (share answered within T, month)")
-    ax.yaxis.set_major_formatter("{x:.0%}")
-    ax.set_title("Service level")
-    ax.legend(loc="best", fontsize="small")
-    return ax
-
-
-def fan_chart(plan: HiringPlan, *, axes: Sequence[Axes] | AxesArray | None = None) -> AxesArray:
-    """Headcount and monthly service level of both plans, side by side (two axes)."""
-    arr = axes_grid(1, 2, axes, (12.0, 4.5))
-    plot_hiring_headcount(plan, ax=arr[0])
-    plot_hiring_service_level(plan, ax=arr[1])
-    return arr

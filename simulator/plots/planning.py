@@ -1,4 +1,4 @@
-"""Figures of staffing plans: the requirement per interval by simulation and by Erlang (SIPP), with the offered load.
+"""Figures of plans: staffing per interval (simulation and Erlang), roster coverage, hiring fan charts.
 
 Every function takes a plan's table, draws onto one matplotlib ``Axes`` and returns it; it
 never calls ``show()`` or ``savefig()``. Without ``ax=`` it draws on pyplot's current axes.
@@ -7,6 +7,7 @@ never calls ``show()`` or ``savefig()``. Without ``ax=`` it draws on pyplot's cu
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MultipleLocator
 
-from .common import FigureSpec, current_axes
+from ..targets import parse_target
+from .common import AxesArray, FigureSpec, axes_grid, current_axes
+
+if TYPE_CHECKING:
+    from ..planning.hiring import HiringPlan
 
 WEEKDAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
                  "sat": "Saturday", "sun": "Sunday"}
@@ -101,3 +106,59 @@ def roster_coverage(coverage: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 def coverage_figures(coverage: pd.DataFrame) -> list[FigureSpec]:
     """The figure set of a roster: ``coverage.png``."""
     return [("coverage.png", (11.0, 3.6), lambda fig: roster_coverage(coverage, ax=fig.subplots()))]
+
+
+# --------------------------------------------------------------------------- hiring plans
+
+
+PLAN_LABELS: dict[str, str] = {"order_up_to": "order-up-to plan", "naive": "naive (replace each leaver)"}
+"""Legend labels of the plans."""
+
+
+def _fan(ax: Axes, plan: HiringPlan, column: str, *, low: float = 0.1, high: float = 0.9) -> None:
+    """Median line and ``low``-``high`` quantile band across replications, per plan."""
+    for i, name in enumerate(PLAN_LABELS):
+        t = plan.per_replication[plan.per_replication["plan"] == name]
+        q = t.groupby("month")[column].quantile([low, 0.5, high]).unstack()
+        x = q.index.to_numpy()
+        (line,) = ax.plot(x, q[0.5].to_numpy(), marker="o", markersize=3, lw=1.8, color=f"C{i}",
+                          label=f"{PLAN_LABELS[name]}, median")
+        ax.fill_between(x, q[low].to_numpy(), q[high].to_numpy(), color=line.get_color(), alpha=0.2, lw=0,
+                        label=f"{low:.0%}-{high:.0%} of {plan.replications} replications")
+    if plan.frozen_months:
+        ax.axvspan(0.5, plan.frozen_months + 0.5, color="0.85", alpha=0.5, lw=0, label="frozen months")
+    ax.set_xlabel(f"month ({plan.month_days} days)")
+    ax.grid(True, alpha=0.3)
+
+
+def plot_hiring_headcount(plan: HiringPlan, *, ax: Axes | None = None) -> Axes:
+    """Headcount (employed: classroom and floor) per month: median and 10-90% band across replications."""
+    ax = ax or current_axes()
+    _fan(ax, plan, "headcount")
+    ax.set_ylabel(f"headcount at {plan.site} (agents, monthly mean)")
+    ax.set_title("Headcount")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_hiring_service_level(plan: HiringPlan, *, ax: Axes | None = None) -> Axes:
+    """Monthly service level: median and 10-90% band across replications, with the target line."""
+    ax = ax or current_axes()
+    _fan(ax, plan, "service_level")
+    for t in plan.targets:
+        target = parse_target(t)
+        if target.metric == "service_level":
+            ax.axhline(target.value, color="C3", ls="--", lw=1.2, label=f"target {target}")
+    ax.set_ylabel("service level (share answered within T, month)")
+    ax.yaxis.set_major_formatter("{x:.0%}")
+    ax.set_title("Service level")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def fan_chart(plan: HiringPlan, *, axes: Sequence[Axes] | AxesArray | None = None) -> AxesArray:
+    """Headcount and monthly service level of both plans, side by side (two axes)."""
+    arr = axes_grid(1, 2, axes, (12.0, 4.5))
+    plot_hiring_headcount(plan, ax=arr[0])
+    plot_hiring_service_level(plan, ax=arr[1])
+    return arr

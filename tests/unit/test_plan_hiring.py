@@ -21,12 +21,12 @@ import pytest  # noqa: E402
 import simulator as sim  # noqa: E402
 from simulator.planning.hiring import (  # noqa: E402
     HiringPlan,
-    fan_chart,
     first_floor_day,
     hiring_json,
     plan_hiring,
     verify_hiring,
 )
+from simulator.plots.planning import fan_chart  # noqa: E402
 from tests.conftest import ALL_DAYS, scenario  # noqa: E402
 
 SMALL = {
