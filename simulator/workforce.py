@@ -521,7 +521,6 @@ class Workforce:
         self.leave_days = arr(lambda s: s.leave_days_per_year)
         self.frailty_cv = cfg.behaviour.frailty_cv
         self.stuck = arr(lambda s: 1.0 + s.attrition.stuck_absence * max(0.0, 1.0 - s.attrition.outside_options))
-        self.lead_time = arr(lambda s: s.hiring.lead_time_days)
         self.hiring = hiring_policies(cfg)
         """The sites' hiring policies, one object per policy in use (:data:`HIRING_POLICIES` order)."""
         self.classroom_days = arr(lambda s: s.training.classroom_days, np.int64)
