@@ -111,12 +111,15 @@ def draw_day(cfg: C.Scenario, seed: int, replication: int, day: int, horizon_s: 
     starts = day * DAY_S + np.repeat(np.arange(lam.size) * interval_s, counts)
     t = starts + rng.random(starts.size) * interval_s
     t.sort()
-    t = t[t < horizon_s]
+    t = t[: np.searchsorted(t, horizon_s, side="left")]  # those before the horizon (t is sorted)
     n = t.size
 
     shares = np.cumsum([ct.share for ct in cfg.demand.call_types])
-    u_type = stream(seed, replication, "call_types", day).random(n)
-    call_type = np.minimum(np.searchsorted(shares, u_type, side="right"), shares.size - 1)
+    if shares.size == 1:  # one call type: the minimum below is 0 whatever the uniforms
+        call_type = np.zeros(n, dtype=np.int64)
+    else:
+        u_type = stream(seed, replication, "call_types", day).random(n)
+        call_type = np.minimum(np.searchsorted(shares, u_type, side="right"), shares.size - 1)
 
     u_patience = stream(seed, replication, "patience", day).random(n)
     patience = from_spec(cfg.demand.patience).ppf(u_patience)

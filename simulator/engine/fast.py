@@ -43,7 +43,7 @@ _KINDS[[EV_SHIFT_START, EV_SHIFT_END, EV_BREAK]] = [K.E_SHIFT_START, K.E_SHIFT_E
 """Kernel event kind of each ``base.shift_events`` kind."""
 _LOG_OUTCOMES = (*OUTCOMES, "abandoned", "blocked")
 _SELECTORS = list(AGENT_SELECTORS)
-_SCAM = DECISIONS.index("scam")
+assert DECISIONS == ("irate", "resolve", "escalate", "scam", "detect", "route"), "kernel.U_* rows"
 INITIAL_CALLS, INITIAL_EVENTS, INITIAL_LOG = 4096, 1024, 4096
 """Initial sizes of the contact pool, the event heap and the call-log buffer (each grows as needed)."""
 AHEAD = 4 * BLOCK_SIZE
@@ -112,6 +112,7 @@ class FastSimulation(Replication):
             u.learning_on, cfg.routing.policy == "overflow", self.calendar.always_open, call_log, M.WAIT_BINS,
             M.RESPONSE_BINS, len(cfg.demand.call_types)]
         pi[K.I_NC] = M.N_COUNTERS
+        pi[K.I_WHOLE_INTERVAL] = self.interval_s > 0 and float(self.interval_s).is_integer()
 
         st = np.zeros((ns, K.NST), dtype=np.int64)
         sfl = np.zeros((ns, K.NSL))
@@ -136,7 +137,7 @@ class FastSimulation(Replication):
         ends = np.asarray(self.calendar.ends, dtype=np.float64)
         n_tr = max(u.redials.u.n_transforms, u.chase.n_transforms)
         self.a = SimpleNamespace(
-            si=np.zeros(K.NSI, dtype=np.int64), sf=np.zeros(1), p=p, pi=pi,
+            si=np.zeros(K.NSI, dtype=np.int64), sf=np.zeros(K.NSF), p=p, pi=pi,
             k=np.array([M.K[name] for name in K.COUNTERS], dtype=np.int64),
             tf=np.array([u.scam_p, contact.irate_p, contact.fcr, contact.escalation_p], dtype=np.float64).T.copy(),
             ti=np.array([u.type_rank, u.type_channel], dtype=np.int64).T.copy(),
@@ -153,21 +154,29 @@ class FastSimulation(Replication):
             li=np.zeros((INITIAL_LOG if call_log else 0, K.NLI), dtype=np.int64),
             lf=np.zeros((INITIAL_LOG if call_log else 0, K.NLF)),
             su=np.zeros((K.N_STREAMS, 0)), tr=np.zeros((3, n_tr, 0)),
-            df=np.zeros((0, K.F_SUP + ns)), di=np.zeros((0, 2), dtype=np.int64),
+            d_t=np.zeros(0), d_ct=np.zeros(0, dtype=np.int64), d_pat=np.zeros(0), d_base=np.zeros(0),
+            d_u=np.zeros((len(DECISIONS), 0)), d_us=np.zeros((2, 0)), d_sup=np.zeros((ns, 0)),
             scratch_a=np.zeros(0, dtype=np.int64), scratch_c=np.zeros(self.max_chats, dtype=np.int64),
             scratch_f=np.zeros(ns), scratch_i=np.zeros(ns, dtype=np.int64),
+            pt=np.zeros(0), pk=np.zeros((0, 2), dtype=np.int64),
         )
         """The kernel's arrays by field name (the kernel mutates them in place)."""
         self.state = K.build(**vars(self.a))
+        red, rep, chase = u.redials.p != 0, u.repeats.p != 0, u.chase_s is not None
+        self.streams_used = np.zeros(K.N_STREAMS, dtype=np.int64)
+        """Which event-loop streams the run reads (the kernel's only reads of each are behind these switches)."""
+        self.streams_used[[K.R_RED, K.R_REP, K.R_CHA, K.R_SUR, K.R_SEL]] = np.array([
+            red, rep, chase, u.survey_share != 0 and (red or rep or chase),
+            bool((st[:, K.T_SELECTOR] > K.SEL_PROFICIENT).any())], dtype=np.int64)
         self._grow_calls(INITIAL_CALLS)
         self._load_agents()
 
     # ------------------------------------------------------------------ buffers
 
     def _set(self, **arrays: np.ndarray) -> SimpleNamespace:
-        """Replace some of the kernel's arrays (a new state object over the same others); return the arrays."""
+        """Replace some of the kernel's arrays; return the arrays."""
         vars(self.a).update(arrays)
-        self.state = K.build(**vars(self.a))
+        self.state.set(**arrays)
         return self.a
 
     def sync_agents(self) -> W.AgentState:
@@ -211,6 +220,7 @@ class FastSimulation(Replication):
             ci=np.concatenate([s.ci, np.zeros((extra, K.NCI), dtype=np.int64)]),
             cf=np.concatenate([s.cf, np.zeros((extra, s.cf.shape[1]))]),
             free=np.concatenate([free, np.zeros(n + extra - free.size, dtype=np.int64)]),
+            pt=np.concatenate([s.pt, np.zeros(extra)]), pk=np.concatenate([s.pk, np.zeros((extra, 2), dtype=np.int64)]),
         )
 
     def _grow_heap(self, room: int) -> None:
@@ -234,8 +244,11 @@ class FastSimulation(Replication):
                              C.CHANNELS[channel], math.nan if csat != csat else csat, survey))
         s.si[K.S_LOG_N] = 0
 
-    def _refill(self, need_u: int, need_sel: int) -> None:
-        """Give every stream at least ``need`` unread uniforms (with transforms), drawing whole blocks in order."""
+    def _refill(self) -> None:
+        """Give every stream at least its ``need`` of unread uniforms (with transforms), drawing whole blocks in order.
+
+        A stream the run never reads (``need`` 0) is never drawn (nor is it in the SimPy engine).
+        """
         s, u = self.a, self.setup
         sources = {K.R_RED: u.redials.u, K.R_REP: u.repeats.u, K.R_CHA: u.chase, K.R_SUR: u.surveys,
                    K.R_SEL: u.selection}
@@ -246,7 +259,8 @@ class FastSimulation(Replication):
             us = [s.su[r, i:n]]
             ts = [s.tr[r, :, i:n]] if r < 3 else []
             left = n - i
-            while left < (need_sel if r == K.R_SEL else need_u) + AHEAD:
+            need = int(s.si[K.S_NEED + r])
+            while need and left < need + AHEAD:
                 block, t = sources[r].draw_block()
                 us.append(block)
                 if r < 3:
@@ -309,18 +323,20 @@ class FastSimulation(Replication):
     def _run_until(self, until: float) -> None:
         while True:
             n_agents = len(self.agents)
-            need_u = 16 * (self.max_chats + 2)
-            need_sel = n_agents + 16
+            need = self.a.si[K.S_NEED: K.S_NEED + K.N_STREAMS]
+            need[:] = 16 * (self.max_chats + 2) * self.streams_used
+            need[K.R_SEL] = (n_agents + 16) * self.streams_used[K.R_SEL]
+            self.a.si[K.S_ANY_NEED] = need.any()
             need_calls = 4 * (self.max_chats + 4)
             need_heap = n_agents + 8 * self.max_chats + 64
             need_log = 4 * (self.max_chats + 4)
-            status = K.run(self.state, until, need_u, need_sel, need_calls, need_heap, need_log)
+            status = K.run(self.state, until, need_calls, need_heap, need_log)
             if status == K.ST_UNTIL:
                 return
             if status == K.ST_DAY:
                 self._open(self.day + 1)
             elif status == K.ST_REFILL:
-                self._refill(need_u, need_sel)
+                self._refill()
             else:
                 if self.a.si[K.S_FREE_N] < need_calls:
                     self._grow_calls(self.a.ci.shape[0])
@@ -357,20 +373,12 @@ class FastSimulation(Replication):
         n = len(day)
         if n == 0:
             return
-        u = self.setup
-        df = np.zeros((n, K.F_SUP + self.n_sites))
-        df[:, K.D_T] = day.t_s
-        df[:, K.F_PATIENCE] = day.patience_s
-        df[:, K.F_BASE] = day.handle_s
-        for col, row in ((K.F_UIRATE, "irate"), (K.F_URES, "resolve"), (K.F_UESC, "escalate"), (K.F_UDETECT, "detect"),
-                         (K.F_UROUTE, "route")):
-            df[:, col] = day.u[DECISIONS.index(row)]
-        df[:, K.F_USURVEY] = day.u_survey[0]
-        df[:, K.F_UHAPPY] = day.u_survey[1]
-        for j, d in enumerate(u.supervisor):
-            df[:, K.F_SUP + j] = d.ppf(day.u_supervisor)
-        di = np.stack([day.call_type, day.u[_SCAM] < np.asarray(u.scam_p)[day.call_type]], axis=1).astype(np.int64)
-        s = self._set(df=df, di=di)
+        sup = np.empty((self.n_sites, n))
+        for j, d in enumerate(self.setup.supervisor):
+            sup[j] = d.ppf(day.u_supervisor)
+        c = np.ascontiguousarray
+        s = self._set(d_t=c(day.t_s), d_ct=c(day.call_type, dtype=np.int64), d_pat=c(day.patience_s),
+                      d_base=c(day.handle_s), d_u=c(day.u), d_us=c(day.u_survey), d_sup=sup)
         s.si[K.S_DAY_I] = 0
         s.si[K.S_DAY_N] = n
         s.si[K.S_DAY_FIRST] = self.next_caller

@@ -6,11 +6,14 @@ ordering, same floating-point expressions. The equations themselves are not copi
 per-contact formulas are :mod:`simulator.formulas`' scalar functions and the fatigue decay
 is :func:`simulator.workforce.fatigue_now`, compiled as they are.
 
-State is a struct of arrays, :class:`Kernel` (a named tuple built by :mod:`.fast`):
+State is a struct of arrays, :class:`Kernel` (built by :mod:`.fast`; compiled functions receive
+it as one pointer to a descriptor of the arrays, with no reference counting):
 
 - the event heap, ordered by ``(time, sequence)`` like SimPy's ``(time, priority, eid)``
   (every event of the model is a ``Timeout`` of normal priority, so the sequence number of
-  creation breaks ties exactly as SimPy's event id does);
+  creation breaks ties exactly as SimPy's event id does); the next base arrival waits in a slot
+  of its own, and waiting callers' patience timers in a heap of their own, from which answering
+  removes them; :func:`run` takes the earliest of the three by ``(time, sequence)``;
 - a pool of contacts (rows of ``ci``/``cf``, recycled with a generation number so a stale
   timer never touches a reused row; memory is flat in the number of contacts);
 - FIFO queues as linked lists through the contacts (``NEXT``);
@@ -24,6 +27,7 @@ driver must act: a day starts, a stream or a buffer needs room, or ``until`` is 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
@@ -32,9 +36,13 @@ from typing import Any
 
 import numba
 import numpy as np
+from llvmlite import ir as llvm_ir
 from numba import njit
 from numba.core import types
-from numba.experimental import structref
+from numba.core.extending import NativeValue, models, register_model, typeof_impl, unbox
+from numba.core.imputils import impl_ret_untracked, lower_getattr_generic
+from numba.core.typing.templates import AttributeTemplate, infer_getattr
+from numba.np.arrayobj import populate_array
 
 from .. import formulas as F
 from .. import workforce as W
@@ -72,17 +80,19 @@ E_SUP_PATIENCE, E_SUP_END, E_CHAT_END, E_SHIFT_START, E_SHIFT_END, E_BREAK, E_BR
 
 # Return codes of run().
 ST_UNTIL, ST_DAY, ST_REFILL, ST_GROW = 0, 1, 2, 3
+# Where run() takes the next event from: none, the event heap, the base-arrival slot, the patience timers.
+SRC_NONE, SRC_HEAP, SRC_BASE, SRC_PATIENCE = 0, 1, 2, 3
 
 # Contact fields: ci (int64) and cf (float64) columns.
 C_CALLER, C_ATTEMPT, C_KIND, C_CTYPE, C_RANK, C_CHANNEL, C_SITE, C_BUCKET, C_STATE, C_AGENT, C_OUTCOME = range(11)
-C_IRATE, C_SCAM, C_GEN, C_NEXT, C_INQ = 11, 12, 13, 14, 15
-NCI = 16
+C_IRATE, C_SCAM, C_GEN, C_NEXT, C_INQ, C_PPOS = 11, 12, 13, 14, 15, 16
+NCI = 17
 (F_TARR, F_PATIENCE, F_BASE, F_UIRATE, F_URES, F_UESC, F_UDETECT, F_UROUTE, F_USURVEY, F_UHAPPY, F_TANS, F_TESC,
  F_WORK, F_CONC0) = range(14)
 F_SUP = 14
 """First of the per-site supervisor handle times (``cf`` has ``F_SUP + n_sites`` columns)."""
-D_T = F_TARR
-"""The day's base callers (``df``) are rows in the ``cf`` layout, with the arrival time in ``D_T``."""
+U_IRATE, U_RESOLVE, U_ESCALATE, U_SCAM, U_DETECT, U_ROUTE = range(6)
+"""Rows of ``d_u``: the day's decision uniforms (``demand.DECISIONS`` order)."""
 
 # Agents: ai (int64) and af (float64) columns.
 (A_MODE, A_PENDING_REST, A_SKILL, A_SITE, A_NCHATS, A_CHAT_VER, A_CALLS, A_KPI_CALLS, A_CSAT_N, A_SURVEY_N,
@@ -112,8 +122,18 @@ S_POS = 8
 """``si[S_POS + r]``: the next uniform of stream ``r``."""
 S_LEN = S_POS + N_STREAMS
 """``si[S_LEN + r]``: the uniforms stream ``r`` has in ``su``."""
-NSI = S_LEN + N_STREAMS
-SF_NOW = 0
+S_BASE_ON = S_LEN + N_STREAMS
+"""Whether the next base arrival waits in its own slot (``sf[SF_BASE_T]``, ``si[S_BASE_SEQ]``), not in the heap."""
+S_BASE_SEQ = S_BASE_ON + 1
+S_PAT_N = S_BASE_SEQ + 1
+"""Patience timers in their heap (``pt``, ``pk``)."""
+S_NEED = S_PAT_N + 1
+"""``si[S_NEED + r]``: the unread uniforms stream ``r`` must have before an event (0: the run never reads it)."""
+S_ANY_NEED = S_NEED + N_STREAMS
+"""Whether any stream has a need (else ``run`` checks none)."""
+NSI = S_ANY_NEED + 1
+SF_NOW, SF_BASE_T = 0, 1
+NSF = 2
 
 # Site fields: site_i (int64) and site_f (float64).
 T_WAITING, T_CHAT_WAITING, T_SUP_COUNT, T_SUP_ON, T_SUP_BUSY, T_SUP_WAITING, T_ON, T_EMAIL_IN, T_LINE_LIMIT = range(9)
@@ -132,8 +152,9 @@ P_SAT = 37
 """Start of the nine satisfaction constants (``ContactModel.sat_factors``)."""
 NP = P_SAT + 9
 (I_SITES, I_RANKS, I_MAX_CHATS, I_EMAIL_RESERVE, I_CHASE_TYPE, I_FATIGUE_ON, I_LEARNING_ON, I_ROUTER, I_ALWAYS_OPEN,
- I_LOG, I_WAIT_BINS, I_RESPONSE_BINS, I_TYPES, I_NC) = range(14)
-NPI = 14
+ I_LOG, I_WAIT_BINS, I_RESPONSE_BINS, I_TYPES, I_NC, I_WHOLE_INTERVAL) = range(15)
+NPI = 15
+"""``pi[I_WHOLE_INTERVAL]``: the interval length is a whole number of seconds (see :func:`_interval_of`)."""
 
 # Selection rules (routing.AGENT_SELECTORS order) and counter offsets (k array, metrics.K).
 SEL_LONGEST, SEL_FATIGUE, SEL_PROFICIENT, SEL_RANDOM = 0, 1, 2, 3
@@ -177,7 +198,8 @@ _learn = njit(inline="always")(W.learn)
 FIELDS: tuple[str, ...] = (
     "si", "sf", "p", "pi", "k", "tf", "ti", "chan", "chat_rate", "route_cum", "cal", "hf", "hi", "ci", "cf", "free",
     "site_i", "site_f", "q", "idle", "chatting", "able", "ai", "af", "chats", "counts", "wait_hist", "response_hist",
-    "li", "lf", "su", "tr", "df", "di", "scratch_a", "scratch_c", "scratch_f", "scratch_i",
+    "li", "lf", "su", "tr", "d_t", "d_ct", "d_pat", "d_base", "d_u", "d_us", "d_sup", "scratch_a", "scratch_c",
+    "scratch_f", "scratch_i", "pt", "pk",
 )
 """The kernel state's arrays, in constructor order:
 
@@ -200,11 +222,14 @@ FIELDS: tuple[str, ...] = (
 - ``chats``: Per agent: the contacts of the chats it holds (``ai[a, A_NCHATS]`` of them).
 - ``su``: Event-loop streams' uniforms, shape (N_STREAMS, L).
 - ``tr``: Their transforms (redials, repeats, chase), shape (3, n_transforms, L).
-- ``df``: The day's base callers in the ``cf`` layout.
-- ``di``: The day's base callers: call type and scam flag.
+- ``d_t``, ``d_ct``, ``d_pat``, ``d_base``, ``d_u``, ``d_us``: the day's base callers, the arrays of
+  :class:`~simulator.demand.DayCallers` as drawn (arrival times, call types, patience, base handle
+  times, decision uniforms, survey uniforms); ``d_sup``: their supervisor handle time at each site.
 - ``scratch_a``, ``scratch_c``: work space for a list of agents and for one agent's chats (the
   event loop never allocates).
 - ``scratch_f``, ``scratch_i``: work space per site (the interval sample).
+- ``pt``, ``pk``: the patience timers' heap: times, and sequence number and contact (as many
+  rows as the contact pool; the contact's ``C_PPOS`` is its position, -1 if it has none).
 
 and the others as their ``*_`` index constants above describe them."""
 
@@ -212,32 +237,122 @@ and the others as their ``*_`` index constants above describe them."""
 State = Any
 """Type of ``s`` in the compiled functions: a :class:`Kernel` (numba resolves its attributes, mypy cannot)."""
 
-
-@structref.register
-class KernelType(types.StructRef):
-    """Numba type of :class:`Kernel`."""
-
-    def preprocess_fields(self, fields: Any) -> tuple[tuple[str, Any], ...]:
-        """Field types without literal values (a field's type is its array type)."""
-        return tuple((name, types.unliteral(t)) for name, t in fields)
+_DESC = 4
+"""Words per field in a :class:`Kernel`'s descriptor: the data address and up to three dimensions."""
 
 
-class Kernel(structref.StructRefProxy):
-    """The compiled engine's state: a mutable struct of arrays, passed to compiled functions by reference.
+class KernelType(types.Type):
+    """Numba type of :class:`Kernel`: a pointer to its descriptor, with the type of each field.
 
-    (A tuple of arrays would be copied, each array reference counted, on every call.)
-    Build with :func:`build`; Python keeps its own references to the arrays (the kernel mutates
-    them in place), and builds a new state when it replaces one.
+    A value is one machine word passed by value: no reference counting when compiled functions
+    pass the state or read its arrays (numba's atomic reference counting of a ``StructRef`` and
+    of each array read from it cost about half of the event loop's time). ``s.name`` is lowered
+    to an array over the field's memory with no owner (no reference counting either).
     """
 
+    def __init__(self, fields: tuple[tuple[str, types.Array], ...]) -> None:
+        self.fields = fields
+        self.index = {name: i for i, (name, _) in enumerate(fields)}
+        super().__init__(name="Kernel(" + ", ".join(f"{n}={t}" for n, t in fields) + ")")
 
-structref.define_proxy(Kernel, KernelType, list(FIELDS))
+
+class Kernel:
+    """The compiled engine's state: a struct of arrays, passed to compiled functions by reference.
+
+    Holds the arrays (so they live as long as it) and a descriptor, an int64 array of
+    ``(address, shape...)`` per field of :data:`FIELDS`, whose address is what compiled functions
+    receive. Build with :func:`build`; the kernel mutates the arrays in place, and Python replaces
+    an array with :meth:`set` (between calls of compiled functions).
+    """
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.desc = np.zeros((len(FIELDS), _DESC), dtype=np.int64)
+        self.addr = int(self.desc.ctypes.data)
+        self.layout = tuple((arrays[name].dtype.str, arrays[name].ndim) for name in FIELDS)
+        self.numba_type = _kernel_type(self.layout)
+        self.arrays: dict[str, np.ndarray] = {}
+        self.set(**arrays)
+
+    def set(self, **arrays: np.ndarray) -> None:
+        """Replace fields' arrays (each of the field's dtype and number of dimensions)."""
+        for name, a in arrays.items():
+            i = _FIELD_INDEX[name]
+            if not a.flags.c_contiguous or (a.dtype.str, a.ndim) != self.layout[i]:
+                raise ValueError(f"kernel field {name}: a C-contiguous array like {self.layout[i]}")
+            self.desc[i, 0] = a.__array_interface__["data"][0]
+            self.desc[i, 1: 1 + a.ndim] = a.shape
+            self.arrays[name] = a
+
+
+_FIELD_INDEX = {name: i for i, name in enumerate(FIELDS)}
+
+
+@functools.cache
+def _kernel_type(layout: tuple[tuple[str, int], ...]) -> KernelType:
+    """The numba type of a state whose fields have these dtypes and dimensions."""
+    if any(ndim > _DESC - 1 for _, ndim in layout):
+        raise ValueError(f"kernel fields have at most {_DESC - 1} dimensions")
+    return KernelType(tuple((name, types.Array(numba.from_dtype(np.dtype(dt)), ndim, "C"))
+                            for name, (dt, ndim) in zip(FIELDS, layout, strict=True)))
+
+
+@typeof_impl.register(Kernel)
+def _typeof_kernel(val: Kernel, c: Any) -> KernelType:
+    return val.numba_type
+
+
+register_model(KernelType)(models.OpaqueModel)
+
+
+@unbox(KernelType)
+def _unbox_kernel(typ: KernelType, obj: Any, c: Any) -> NativeValue:
+    addr = c.pyapi.object_getattr_string(obj, "addr")
+    ptr = c.pyapi.long_as_voidptr(addr)
+    c.pyapi.decref(addr)
+    return NativeValue(ptr)
+
+
+@infer_getattr
+class _KernelAttributes(AttributeTemplate):
+    key = KernelType
+
+    def generic_resolve(self, typ: KernelType, attr: str) -> Any:  # type: ignore[override]
+        i = typ.index.get(attr)
+        return None if i is None else typ.fields[i][1]
+
+
+@lower_getattr_generic(KernelType)
+def _kernel_getattr(context: Any, builder: Any, typ: KernelType, val: Any, attr: str) -> Any:
+    """``s.name``: the field's array (C order) from its descriptor row, with no owner."""
+    i = typ.index[attr]
+    arrty = typ.fields[i][1]
+    i64 = llvm_ir.IntType(64)
+    words = builder.bitcast(val, i64.as_pointer())
+
+    invariant = builder.module.add_metadata([])
+
+    def word(j: int) -> Any:
+        # The descriptor does not change while compiled code runs (Python sets it between calls): an
+        # invariant load lets LLVM read each field's address and shape once, across the stores
+        # to the arrays (which could otherwise alias it).
+        load = builder.load(builder.gep(words, [llvm_ir.Constant(i64, i * _DESC + j)], inbounds=True))
+        load.set_metadata("invariant.load", invariant)
+        return load
+
+    shape = [word(1 + d) for d in range(arrty.ndim)]
+    itemsize = context.get_abi_sizeof(context.get_data_type(arrty.dtype))
+    strides = [llvm_ir.Constant(i64, itemsize)]
+    for d in range(arrty.ndim - 1, 0, -1):
+        strides.insert(0, builder.mul(strides[0], shape[d]))
+    ary = context.make_array(arrty)(context, builder)
+    populate_array(ary, data=builder.inttoptr(word(0), ary.data.type), shape=shape, strides=strides,
+                   itemsize=itemsize, meminfo=None)
+    return impl_ret_untracked(context, builder, arrty, ary._getvalue())
 
 
 def build(**arrays: Any) -> Kernel:
     """A state from its arrays, by field name (every one of :data:`FIELDS`)."""
-    return Kernel(*[arrays[name] for name in FIELDS])
-
+    return Kernel(arrays)
 
 
 # ---------------------------------------------------------------- event heap
@@ -288,30 +403,129 @@ def push_at(s: State, times: Any, kinds: Any, a: Any, b: Any, x: Any) -> None:
     """Schedule events at absolute ``times`` in this order (time = now + (time - now), as SimPy computes it)."""
     now = s.sf[SF_NOW]
     for i in range(times.size):
-        push(s, times[i] - now, kinds[i], a[i], b[i], x[i])
+        if kinds[i] == E_BASE:
+            _push_base(s, times[i] - now)
+        else:
+            push(s, times[i] - now, kinds[i], a[i], b[i], x[i])
+
+
+@njit(inline="always")
+def _push_base(s: State, delay: float) -> None:
+    """Schedule the next base arrival (``push(s, delay, E_BASE, ...)``) in its slot, or in the heap if that is taken.
+
+    Base arrivals come one after another: keeping the next one out of the heap spares a push and
+    a pop per arrival. It takes its sequence number as any event, and :func:`run` compares it with
+    the heap's first by ``(time, sequence)``, so the order of events is unchanged.
+    """
+    if s.si[S_BASE_ON]:
+        push(s, delay, E_BASE, 0, 0, 0.0)
+        return
+    s.sf[SF_BASE_T] = s.sf[SF_NOW] + delay
+    seq = s.si[S_SEQ]
+    s.si[S_SEQ] = seq + 1
+    s.si[S_BASE_SEQ] = seq
+    s.si[S_BASE_ON] = 1
 
 
 @njit
 def _pop(s: State) -> None:
-    """Remove the heap's first event (its fields were read at index 0)."""
+    """Remove the heap's first event (its fields were read at index 0).
+
+    Bottom-up (Floyd): the hole at the root goes down to a leaf through the earlier child (one
+    comparison a level), then the last entry goes up from there (usually a step or two). The
+    order of events is the order of their ``(time, sequence)`` keys, which are distinct, whatever
+    the heap's layout.
+    """
     n = s.si[S_HEAP_N] - 1
     s.si[S_HEAP_N] = n
     if n == 0:
         return
-    t, x = s.hf[n, H_T], s.hf[n, H_X]
-    seq, kind, a, b = s.hi[n, H_SEQ], s.hi[n, H_KIND], s.hi[n, H_A], s.hi[n, H_B]
     i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= n:
-            break
-        if c + 1 < n and _before(s, c + 1, s.hf[c, H_T], s.hi[c, H_SEQ]):
-            c += 1
-        if not _before(s, c, t, seq):
-            break
+    c = 1
+    while c < n:
+        if c + 1 < n:  # the earlier child, without a branch on the comparison (which a random heap mispredicts)
+            t0, t1 = s.hf[c, H_T], s.hf[c + 1, H_T]
+            c += (t1 < t0) | ((t1 == t0) & (s.hi[c + 1, H_SEQ] < s.hi[c, H_SEQ]))
         _heap_move(s, i, c)
         i = c
+        c = 2 * i + 1
+    t, x = s.hf[n, H_T], s.hf[n, H_X]
+    seq, kind, a, b = s.hi[n, H_SEQ], s.hi[n, H_KIND], s.hi[n, H_A], s.hi[n, H_B]
+    while i > 0:
+        parent = (i - 1) >> 1
+        if _before(s, parent, t, seq):
+            break
+        _heap_move(s, i, parent)
+        i = parent
     _heap_put(s, i, t, x, seq, kind, a, b)
+
+
+# ---------------------------------------------------------------- patience timers
+#
+# A waiting caller's patience timer is an event like any other (its time and sequence number
+# are taken as ``push`` takes them, and ``run`` takes the earliest of this heap, the event heap
+# and the base-arrival slot by ``(time, sequence)``), but in a heap of its own that knows each
+# timer's position: answering the caller removes the timer, where SimPy keeps it as an event that
+# does nothing when it fires. Most timers are of callers who were answered; removing them keeps
+# the event heap small and spares their pops, and the order of the events that act is unchanged.
+
+
+@njit(inline="always")
+def _pat_before(s: State, i: int, t: float, seq: int) -> bool:
+    ti = s.pt[i]
+    return ti < t or (ti == t and s.pk[i, 0] < seq)
+
+
+@njit(inline="always")
+def _pat_set(s: State, i: int, t: float, seq: int, c: int) -> None:
+    s.pt[i] = t
+    s.pk[i, 0] = seq
+    s.pk[i, 1] = c
+    s.ci[c, C_PPOS] = i
+
+
+@njit
+def _pat_place(s: State, i: int, t: float, seq: int, c: int) -> None:
+    """Put the timer ``(t, seq)`` of contact ``c`` in the hole at ``i``, moving it up or down to its place."""
+    while i > 0:
+        parent = (i - 1) >> 1
+        if _pat_before(s, parent, t, seq):
+            break
+        _pat_set(s, i, s.pt[parent], s.pk[parent, 0], s.pk[parent, 1])
+        i = parent
+    n = s.si[S_PAT_N]
+    while True:
+        ch = 2 * i + 1
+        if ch >= n:
+            break
+        if ch + 1 < n and _pat_before(s, ch + 1, s.pt[ch], s.pk[ch, 0]):
+            ch += 1
+        if not _pat_before(s, ch, t, seq):
+            break
+        _pat_set(s, i, s.pt[ch], s.pk[ch, 0], s.pk[ch, 1])
+        i = ch
+    _pat_set(s, i, t, seq, c)
+
+
+@njit(inline="always")
+def _pat_push(s: State, delay: float, c: int) -> None:
+    """Schedule contact ``c``'s patience timer ``delay`` seconds from now (as :func:`push` would)."""
+    t = s.sf[SF_NOW] + delay
+    seq = s.si[S_SEQ]
+    s.si[S_SEQ] = seq + 1
+    n = s.si[S_PAT_N]
+    s.si[S_PAT_N] = n + 1
+    _pat_place(s, n, t, seq, c)
+
+
+@njit(inline="always")
+def _pat_remove(s: State, i: int) -> None:
+    """Remove the patience timer at position ``i``."""
+    s.ci[s.pk[i, 1], C_PPOS] = -1
+    n = s.si[S_PAT_N] - 1
+    s.si[S_PAT_N] = n
+    if i < n:
+        _pat_place(s, i, s.pt[n], s.pk[n, 0], s.pk[n, 1])
 
 
 # ---------------------------------------------------------------- contacts and queues
@@ -325,6 +539,7 @@ def _alloc(s: State) -> int:
     s.ci[c, C_GEN] += 1
     s.ci[c, C_NEXT] = -1
     s.ci[c, C_INQ] = 0
+    s.ci[c, C_PPOS] = -1
     s.ci[c, C_STATE] = WAITING
     s.ci[c, C_AGENT] = -1
     s.ci[c, C_OUTCOME] = UNRESOLVED
@@ -403,6 +618,25 @@ def _q_email(s: State, site: int) -> int:
 
 
 @njit(inline="always")
+def _interval_of(s: State, t: float) -> int:
+    """``int(t // interval)`` for a time ``t >= 0``, without the floating-point remainder where it can.
+
+    With a whole number of seconds ``S`` per interval, ``i * S`` is exact, so ``i = floor(t / S)``
+    is the ``i`` with ``i * S <= t < (i + 1) * S`` (found from ``t / S`` and corrected by at most
+    one), and ``t // S`` (``(t - fmod(t, S)) / S``, all exact then) is that same ``i``.
+    """
+    size = s.p[P_INTERVAL]
+    if not s.pi[I_WHOLE_INTERVAL]:
+        return int(t // size)
+    i = int(t / size)
+    if i * size > t:
+        i -= 1
+    elif (i + 1) * size <= t:
+        i += 1
+    return i
+
+
+@njit(inline="always")
 def _accrue(s: State, k: int, site: int, t0: float, t1: float, weight: float) -> None:
     """``Recorder.accrue``."""
     if t1 <= t0 or weight == 0:
@@ -410,7 +644,7 @@ def _accrue(s: State, k: int, site: int, t0: float, t1: float, weight: float) ->
     size = s.p[P_INTERVAL]
     ns, nc = s.pi[I_SITES], s.pi[I_NC]
     c = s.counts
-    i = int(t0 // size)
+    i = _interval_of(s, t0)
     while True:
         edge = (i + 1) * size
         if t1 <= edge:
@@ -447,13 +681,15 @@ def _add(s: State, c: int, k: int, x: float) -> None:
     s.counts[s.ci[c, C_BUCKET] + s.k[k]] += x
 
 
-@njit
+@njit(inline="always")
 def _count_answer(s: State, c: int, site: int) -> float:
     """``Recorder.count_answer``."""
     now = s.sf[SF_NOW]
     t_arr = s.cf[c, F_TARR]
     wait = now - t_arr
     s.ci[c, C_STATE] = ANSWERED
+    if s.ci[c, C_PPOS] >= 0:
+        _pat_remove(s, s.ci[c, C_PPOS])
     _add(s, c, K_ANSWERED, 1.0)
     last = s.pi[I_WAIT_BINS] - 1
     if wait > 0:
@@ -834,26 +1070,34 @@ def _follow_up(s: State, c: int, repeat: bool) -> None:
         push(s, when - now, E_FOLLOW, n, s.ci[n, C_GEN], 0.0)
 
 
-@njit
+@njit(inline="always")
 def _on_base_arrival(s: State) -> None:
     """``CallFlow._on_base_arrival``: the day's next base contact arrives; schedule the one after."""
     i = s.si[S_DAY_I]
     s.si[S_DAY_I] = i + 1
-    df = s.df
     if i + 1 < s.si[S_DAY_N]:
-        push(s, df[i + 1, D_T] - df[i, D_T], E_BASE, 0, 0, 0.0)
+        _push_base(s, s.d_t[i + 1] - s.d_t[i])
     c = _alloc(s)
-    ct = s.di[i, 0]
+    ct = s.d_ct[i]
+    u = s.d_u
     s.ci[c, C_CALLER] = s.si[S_DAY_FIRST] + i
     s.ci[c, C_ATTEMPT] = 0
     s.ci[c, C_KIND] = FIRST
     s.ci[c, C_CTYPE] = ct
     s.ci[c, C_RANK] = s.ti[ct, 0]
     s.ci[c, C_CHANNEL] = s.ti[ct, 1]
-    s.ci[c, C_SCAM] = s.di[i, 1]
-    for j in range(F_PATIENCE, F_SUP + s.pi[I_SITES]):
-        if j < F_TANS or j >= F_SUP:
-            s.cf[c, j] = df[i, j]
+    s.ci[c, C_SCAM] = u[U_SCAM, i] < s.tf[ct, 0]
+    s.cf[c, F_PATIENCE] = s.d_pat[i]
+    s.cf[c, F_BASE] = s.d_base[i]
+    s.cf[c, F_UIRATE] = u[U_IRATE, i]
+    s.cf[c, F_URES] = u[U_RESOLVE, i]
+    s.cf[c, F_UESC] = u[U_ESCALATE, i]
+    s.cf[c, F_UDETECT] = u[U_DETECT, i]
+    s.cf[c, F_UROUTE] = u[U_ROUTE, i]
+    s.cf[c, F_USURVEY] = s.d_us[0, i]
+    s.cf[c, F_UHAPPY] = s.d_us[1, i]
+    for j in range(s.pi[I_SITES]):
+        s.cf[c, F_SUP + j] = s.d_sup[j, i]
     _offer(s, c)
 
 
@@ -864,7 +1108,7 @@ def _offer(s: State, c: int) -> None:
     s.cf[c, F_TARR] = now
     site = _route(s, s.cf[c, F_UROUTE])
     s.ci[c, C_SITE] = site
-    s.ci[c, C_BUCKET] = (int(now // s.p[P_INTERVAL]) * s.pi[I_SITES] + site) * s.pi[I_NC]
+    s.ci[c, C_BUCKET] = (_interval_of(s, now) * s.pi[I_SITES] + site) * s.pi[I_NC]
     ch = s.ci[c, C_CHANNEL]
     if ch == EMAIL:
         _offer_email(s, c, site)
@@ -895,7 +1139,7 @@ def _offer(s: State, c: int) -> None:
         _queue_change(s, site, 1)
         _q_append(s, _q_voice(s, site, s.ci[c, C_RANK]), c)
     if s.cf[c, F_PATIENCE] != math.inf:
-        push(s, s.cf[c, F_PATIENCE], E_PATIENCE, c, s.ci[c, C_GEN], 0.0)
+        _pat_push(s, s.cf[c, F_PATIENCE], c)
 
 
 @njit
@@ -1026,10 +1270,9 @@ def _answer(s: State, c: int, site: int, a: int) -> None:
     if irate and not email:
         _add(s, c, K_IRATE, 1.0)
     ht = _handle_time(s, c, p, f, r, irate)
+    factor = _decide(s, c, site, p, f, r, irate, 1.0)
     if s.ci[c, C_SCAM]:
-        ht *= _decide(s, c, site, p, f, r, irate, 1.0)
-    else:
-        _decide(s, c, site, p, f, r, irate, 1.0)
+        ht *= factor
     s.ci[c, C_AGENT] = a
     s.cf[c, F_TANS] = s.sf[SF_NOW]
     s.ai[a, A_MODE] = BUSY
@@ -1101,7 +1344,7 @@ def _finish(s: State, c: int, a: int, site: int, handle: float, load_factor: flo
         _done(s, c)
 
 
-@njit
+@njit(inline="always")
 def _score(s: State, c: int, csat: float, a: int) -> int:
     """``CallFlow._score``."""
     _add(s, c, K_CSAT_N, 1.0)
@@ -1397,7 +1640,7 @@ def in_system(s: State) -> bool:
 
 
 @njit(cache=True)
-def run(s: State, until: float, need_u: int, need_sel: int, need_calls: int, need_heap: int, need_log: int) -> int:
+def run(s: State, until: float, need_calls: int, need_heap: int, need_log: int) -> int:
     """Process events with time below ``until`` (``ST_UNTIL``, the clock then at ``until``).
 
     Returns early, between events, with ``ST_DAY`` after a day-start event (the driver opens
@@ -1405,27 +1648,42 @@ def run(s: State, until: float, need_u: int, need_sel: int, need_calls: int, nee
     ``ST_GROW`` when the contact pool, the heap or the call-log buffer may not hold one more event's.
     """
     while True:
-        if s.si[S_HEAP_N] == 0 or s.hf[0, H_T] >= until:
+        src, t, seq = SRC_NONE, math.inf, 0
+        if s.si[S_HEAP_N] > 0:
+            src, t, seq = SRC_HEAP, s.hf[0, H_T], s.hi[0, H_SEQ]
+        if s.si[S_BASE_ON] and (src == SRC_NONE or s.sf[SF_BASE_T] < t or (
+                s.sf[SF_BASE_T] == t and s.si[S_BASE_SEQ] < seq)):
+            src, t, seq = SRC_BASE, s.sf[SF_BASE_T], s.si[S_BASE_SEQ]
+        if s.si[S_PAT_N] > 0 and (src == SRC_NONE or _pat_before(s, 0, t, seq)):
+            src, t = SRC_PATIENCE, s.pt[0]
+        if t >= until:
             s.sf[SF_NOW] = until
             return ST_UNTIL
-        for r in range(N_STREAMS):
-            if s.si[S_LEN + r] - s.si[S_POS + r] < (need_sel if r == R_SEL else need_u):
-                return ST_REFILL
+        if s.si[S_ANY_NEED]:
+            for r in range(N_STREAMS):
+                if s.si[S_LEN + r] - s.si[S_POS + r] < s.si[S_NEED + r]:
+                    return ST_REFILL
         if (s.si[S_FREE_N] < need_calls or s.hf.shape[0] - s.si[S_HEAP_N] < need_heap
                 or (s.pi[I_LOG] and s.li.shape[0] - s.si[S_LOG_N] < need_log)):
             return ST_GROW
-        s.sf[SF_NOW] = s.hf[0, H_T]
-        kind, a, b, x = s.hi[0, H_KIND], s.hi[0, H_A], s.hi[0, H_B], s.hf[0, H_X]
-        _pop(s)
-        if (kind == E_SERVICE_END or kind == E_PATIENCE or kind == E_CHASE or kind == E_SUP_PATIENCE) and (
-                s.ci[a, C_GEN] != b):
-            continue  # a timer of a contact whose row was recycled
+        s.sf[SF_NOW] = t
+        if src == SRC_PATIENCE:
+            c = s.pk[0, 1]
+            _pat_remove(s, 0)
+            _on_patience(s, c)
+            continue
+        if src == SRC_BASE:
+            s.si[S_BASE_ON] = 0
+            kind, a, b, x = E_BASE, 0, 0, 0.0
+        else:
+            kind, a, b, x = s.hi[0, H_KIND], s.hi[0, H_A], s.hi[0, H_B], s.hf[0, H_X]
+            _pop(s)
+            if (kind == E_SERVICE_END or kind == E_CHASE or kind == E_SUP_PATIENCE) and s.ci[a, C_GEN] != b:
+                continue  # a timer of a contact whose row was recycled
         if kind == E_BASE:
             _on_base_arrival(s)
         elif kind == E_SERVICE_END:
             _on_service_end(s, a)
-        elif kind == E_PATIENCE:
-            _on_patience(s, a)
         elif kind == E_FOLLOW:
             _offer(s, a)
         elif kind == E_CHAT_END:
