@@ -568,12 +568,15 @@ class Workforce:
             day: The day starting now.
             rng: The day's ``agents`` stream: one uniform per agent for quits, then one per
                 agent for absences and leave.
-            resilience: The day's ``resilience`` stream: one uniform per vacancy opened.
+            resilience: The day's ``resilience`` stream: one uniform per vacancy opened (on day 0
+                only order-up-to reviews open any).
         """
         count = self.new_counters()
         u_quit = rng.random(len(state))
         if day > 0:
             self.close_day(state, day, u_quit, resilience, count)
+        else:  # nothing to close, but an order-up-to site reviews on day 0 too (no leavers: backfill opens none)
+            self._open_vacancies(state, day, np.zeros(len(state), dtype=bool), resilience)
         self.open_day(state, day, rng.random(len(state)), count)
         return count
 

@@ -19,7 +19,7 @@ simulation:
    month_days - 1``, ``first_day = ceil(warmup_days)``. A month's metrics are ratios of its
    counter sums (``metrics.RATIOS``); a target is met in a month when the metric's mean over
    replications meets it (``targets.feasible``).
-3. *Frozen* months start before a hire ordered at the first review (day ``review_days``)
+3. *Frozen* months start before a hire ordered at the first review (day 0)
    can take calls: no level changes them, so they are reported but not required.
 4. The level is the smallest one, to ``tolerance_fte``, whose every unfrozen month meets every
    target: starting at the day-0 position, a bracket is widened by doubling steps, then bisected
@@ -307,8 +307,7 @@ def _setup(
     plan_cfg = planning_config(cfg, months=months, month_days=month_days, volume_growth=volume_growth)
     growth = plan_cfg.demand.trend_per_year if level_growth is None else level_growth
     first_day = math.ceil(cfg.warmup_days)
-    review = plan_cfg.sites[s].hiring.review_days
-    floor_day = first_floor_day(plan_cfg, s, review)
+    floor_day = first_floor_day(plan_cfg, s, 0)  # the first review is on day 0
     frozen = min(months, max(0, math.ceil((floor_day - first_day) / month_days)))
     return _Setup(plan_cfg, s, growth, parsed, tuple(_target_metrics(parsed)), seed, replications, month_days,
                   first_day, months, frozen, engine, workers, progress)
@@ -493,8 +492,9 @@ def _assemble(
 
 def _note(months: pd.DataFrame, su: _Setup, plan_ok: bool, naive_ok: bool, level: float) -> str:
     targets = ", ".join(str(t) for t in su.targets)
-    frozen = (f" Months 1-{su.frozen} are frozen: they start before a hire ordered at the first review "
-              f"(day {su.cfg.sites[su.site].hiring.review_days}) can take calls, so no plan changes them."
+    which, it = ("Month 1 is", "it") if su.frozen == 1 else (f"Months 1-{su.frozen} are", "them")
+    frozen = (f" {which} frozen: before a hire ordered at the first review (day 0) can take calls, "
+              f"so no level changes {it}."
               if su.frozen else "")
     naive = months[(months["plan"] == "naive") & ~months["frozen"]]
     missed = naive.loc[~naive["target_met"], "month"].tolist()

@@ -142,13 +142,13 @@ def test_zero_pipeline_weight_is_an_error() -> None:
 
 
 def test_order_up_to_run_hires_to_the_level() -> None:
-    """A floor short of its level: the first review orders the gap; headcount rises."""
+    """A floor short of its level: the first review (day 0) orders the gap; headcount rises."""
     cfg = scenario({**ORDER, "days": 15, "sites.s.agents": 4, "sites.s.hiring.level": 6.0,
                     "sites.s.initial_proficiency": [1.0, 1.0]})
     res = sim.simulate(cfg, seed=1)
     days = res.days[res.days["site"] == "all"].set_index("day")
-    assert days.loc[10, "hires"] == 2  # ordered at day 7, lead time 3
-    assert days.loc[11, "employed_days"] == 6
+    assert days.loc[3, "hires"] == 2  # ordered at day 0, lead time 3
+    assert days.loc[4, "employed_days"] == 6
 
 
 def test_engines_identical_with_order_up_to() -> None:

@@ -66,9 +66,11 @@ def test_shapes() -> None:
 
 
 def test_frozen_months_end_when_first_hires_take_calls() -> None:
-    # Ordered at day 7, start day 10 (a Thursday), 5 course days Thu-Wed, on the floor at day 17 (month 2).
+    # Ordered at day 7, start day 10 (a Thursday), 5 course days Thu-Wed, on the floor at day 17.
     assert first_floor_day(plan().cfg, 0, 7) == 17
-    assert plan().frozen_months == 2
+    # The first review is day 0: start day 3 (a Thursday), on the floor at day 10, in month 1 (days 7-13).
+    assert first_floor_day(plan().cfg, 0, 0) == 10
+    assert plan().frozen_months == 1
 
 
 def test_chosen_level_meets_the_target_and_is_the_smallest_tried() -> None:
@@ -91,12 +93,13 @@ def test_naive_plan_falls_below_target_as_demand_grows() -> None:
 
 
 def test_common_random_numbers_frozen_month_equal_across_levels() -> None:
-    """Before any of the plan's hires takes calls (month 1), two levels see the same calls and agents."""
-    runs = [plan_hiring(small(), months=2, month_days=7, volume_growth=2.0, replications=2, seed=3, workers=1,
+    """Before any of the plan's hires takes calls (month 1: days 7-9), two levels see the same calls."""
+    runs = [plan_hiring(small(), months=2, month_days=3, volume_growth=2.0, replications=2, seed=3, workers=1,
                         levels=[level]) for level in (5.0, 30.0)]
+    assert runs[0].frozen_months == 1
     first = [r.per_replication.query("plan == 'order_up_to' and month == 1") for r in runs]
     pd.testing.assert_series_equal(first[0]["service_level"], first[1]["service_level"])
-    assert (first[1]["hires"] > first[0]["hires"]).all()  # the higher level ordered more at day 7
+    assert (first[1]["headcount"] > first[0]["headcount"]).all()  # the higher level's day-0 hires, in class
 
 
 def test_json_shape() -> None:
