@@ -203,14 +203,26 @@ def requirement(targets: Sequence[Target], calls_per_hour: float, aht_s: float, 
     return least_agents(meets, start, limit)
 
 
-def erlang_requirements(cfg: C.Scenario, targets: Sequence[str | Target], *, interval_min: int = 30,
+def site_share(cfg: C.Scenario, site: int) -> float:
+    """Share of the forecast offered to ``site``: its routing share (split), or all for the first site (overflow).
+
+    Under overflow routing a later site sees only what the first passes on, which a forecast
+    does not say: its share is taken as 0.
+    """
+    if cfg.routing.policy == "overflow":
+        return 1.0 if site == 0 else 0.0
+    shares = cfg.routing.shares or {cfg.sites[0].name: 1.0}
+    return float(shares.get(cfg.sites[site].name, 0.0))
+
+
+def erlang_requirements(cfg: C.Scenario, targets: Sequence[str | Target], *, site: int = 0, interval_min: int = 30,
                         weeks: int = 4, aht_s: float | None = None) -> NDArray[np.int64]:
     """The per-interval Erlang requirement from the forecast (SIPP), shape ``(7, intervals)``, Monday first.
 
     Each interval's forecast is the mean expected base arrivals (``demand.expected_calls``) over
-    the planning weeks' days of its weekday; redials and repeat calls are not in a forecast. The
-    handle time is ``aht_s`` (default: the call types' share-weighted base mean), the patience
-    :func:`mean_patience_s`.
+    the planning weeks' days of its weekday, times the site's share (:func:`site_share`); redials
+    and repeat calls are not in a forecast. The handle time is ``aht_s`` (default: the call
+    types' share-weighted base mean), the patience :func:`mean_patience_s`.
     """
     parsed = staffing_targets(targets)
     per = interval_min // cfg.interval_min
@@ -220,7 +232,7 @@ def erlang_requirements(cfg: C.Scenario, targets: Sequence[str | Target], *, int
         k = C.WEEKDAYS.index(weekday_of(cfg, day))
         calls[k] += expected_calls(cfg, day).reshape(-1, per).sum(axis=1)
         days[k] += 1
-    per_hour = calls / np.maximum(days, 1)[:, None] * (HOUR_S / (interval_min * MINUTE_S))
+    per_hour = site_share(cfg, site) * calls / np.maximum(days, 1)[:, None] * (HOUR_S / (interval_min * MINUTE_S))
     aht = aht_s if aht_s is not None else base_aht_s(cfg)
     patience = mean_patience_s(cfg)
     req = np.zeros(per_hour.shape, dtype=np.int64)
@@ -310,9 +322,12 @@ def plan_staffing(
     Rounds stop when no interval changes. Staffing changes move the random paths a little (a
     different agent answers, a caller redials or not), so the search can wander by an agent
     here and there instead of settling: when a round changes no fewer intervals than one of
-    the two before it, or undoes the previous round, each interval takes the larger of its
+    the two before it, or undoes the previous round, each interval takes the smaller of its
     last two staffings, and from then on each interval that misses a target in the sample gets
-    one more agent per round until none does (at most ``max_iterations`` rounds in all).
+    more agents each round (what its re-centred curve asks for, at least 1 and at most 10% more)
+    until none misses (at most ``max_iterations`` rounds in all). (The
+    smaller, because a round can over-react where a backlog from the interval before spills
+    over; repairing upwards only adds what the sample shows is needed.)
 
     Args:
         cfg: The scenario; its roster at ``site`` is replaced by the staffing plan being searched.
@@ -345,7 +360,7 @@ def plan_staffing(
         run_cfg = planning_scenario(cfg, k_site, staffing, interval_min=interval_min, weeks=weeks)
         return simulate_cells(run_cfg, k_site, interval_min, replications, seed, workers, engine, progress)
 
-    forecast = erlang_requirements(cfg, parsed, interval_min=interval_min, weeks=weeks)
+    forecast = erlang_requirements(cfg, parsed, site=k_site, interval_min=interval_min, weeks=weeks)
     staffing = np.ceil(1.5 * forecast + 3 * (forecast > 0)).astype(np.int64)  # generous: near-infinite-server
     previous: NDArray[np.int64] | None = None
     repairing, converged = False, False
@@ -353,14 +368,17 @@ def plan_staffing(
     for iteration in range(max_iterations):
         cells = measure(staffing)
         total = cells.sum(axis=0)
-        if repairing:
-            new = staffing + misses(total, parsed)
+        suggested = _restaff(total, cell_days, staffing, parsed, interval_min, patience, cfg.sl_threshold_s,
+                             base_aht_s(cfg))
+        if repairing:  # up where the sample misses: as suggested, by 1 to 10% (at least 1) a round
+            step = np.clip(suggested - staffing, 1, np.maximum(1, np.ceil(0.1 * staffing).astype(np.int64)))
+            new = staffing + misses(total, parsed) * step
         else:
-            new = _restaff(total, cell_days, staffing, parsed, interval_min, patience, cfg.sl_threshold_s)
+            new = suggested
             changes = [r["changed"] for r in rounds]
             stalled = len(changes) >= 2 and int((new != staffing).sum()) >= min(changes[-2:])
             if stalled or (previous is not None and np.array_equal(new, previous)):
-                new, repairing = np.maximum(new, staffing), True  # settle on the larger, then repair
+                new, repairing = np.minimum(new, staffing), True  # settle on the smaller, then repair upwards
         changed = int((new != staffing).sum())
         rounds.append({"iteration": iteration, "phase": "repair" if repairing else "search", "changed": changed,
                        "agent_hours": float(staffing.sum() * interval_min / 60)})
@@ -371,7 +389,7 @@ def plan_staffing(
     else:
         cells = measure(staffing)  # the final plan's own measurement
     overall_aht = float(cells[..., _CK["handle_s"]].sum() / max(cells[..., _CK["handled"]].sum(), 1.0))
-    erlang = erlang_requirements(cfg, parsed, interval_min=interval_min, weeks=weeks, aht_s=overall_aht)
+    erlang = erlang_requirements(cfg, parsed, site=k_site, interval_min=interval_min, weeks=weeks, aht_s=overall_aht)
     return StaffingPlan(
         table=_table(cells.sum(axis=0), cell_days, staffing, erlang, interval_min),
         iterations=pd.DataFrame(rounds), converged=converged, site=cfg.sites[k_site].name,
@@ -395,15 +413,17 @@ def _calls_per_hour(cells: NDArray[np.float64], cell_days: int, interval_min: in
 
 
 def _restaff(cells: NDArray[np.float64], cell_days: int, staffing: NDArray[np.int64], targets: Sequence[Target],
-             interval_min: int, patience_s: float, sl_threshold_s: float) -> NDArray[np.int64]:
+             interval_min: int, patience_s: float, sl_threshold_s: float, fallback_aht_s: float) -> NDArray[np.int64]:
     """Each cell's fewest agents meeting the targets on its Erlang A curve re-centred on the measurement."""
     measured = cell_metrics(cells)
     per_hour = _calls_per_hour(cells, cell_days, interval_min)
     new = np.zeros_like(staffing)
     for k, i in np.ndindex(staffing.shape):
         lam, s, aht = float(per_hour[k, i]), int(staffing[k, i]), float(measured["aht_s"][k, i])
-        if not (lam > 0 and aht > 0):
+        if not lam > 0:
             continue
+        if not aht > 0:  # nobody was served here: the scenario's base handle time
+            aht = fallback_aht_s
         here = erlang_metrics(s, lam, aht, patience_s, sl_threshold_s)
         offset = {t.metric: float(measured[t.metric][k, i]) - here[t.metric] for t in targets
                   if math.isfinite(here[t.metric]) and not math.isnan(measured[t.metric][k, i])}
