@@ -687,10 +687,12 @@ def plan_roster_command(config: str, targets: tuple[str, ...], sets: tuple[str, 
                f"shrinkage {plan_.shrinkage:.3f}; headcount written {result.agents}")
     for r in plan_.table.itertuples():
         click.echo(f"  {r.name:<28}{r.agents:>5}")
-    for metric, v in verified.items():
-        click.echo(f"  simulated with fresh seeds: {metric} {_fmt(v['mean'])} [{_fmt(v['ci95'][0])}, "
-                   f"{_fmt(v['ci95'][1])}]; {result.check.summary()['intervals_missing'] if result.check else 0} "
-                   f"intervals significantly miss a target")
+    if result.check is not None:
+        summary = result.check.summary()
+        metrics = ", ".join(f"{metric} {_fmt(v['mean'])} [{_fmt(v['ci95'][0])}, {_fmt(v['ci95'][1])}]"
+                            for metric, v in verified.items())
+        click.echo(f"  simulated with fresh seeds: {metrics}; {summary['intervals_missing']} of "
+                   f"{summary['intervals']} intervals significantly miss a target")
     click.echo(f"\nresults: {out_dir}/ (roster.yaml, shifts.csv, coverage.csv, figures/) "
                f"in {time.perf_counter() - start:.1f} s")
 

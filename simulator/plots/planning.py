@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MultipleLocator
+from matplotlib.ticker import MaxNLocator, MultipleLocator
 
 from ..targets import parse_target
 from .common import AxesArray, FigureSpec, axes_grid, current_axes
@@ -128,6 +128,7 @@ def _fan(ax: Axes, plan: HiringPlan, column: str, *, low: float = 0.1, high: flo
     if plan.frozen_months:
         ax.axvspan(0.5, plan.frozen_months + 0.5, color="0.85", alpha=0.5, lw=0, label="frozen months")
     ax.set_xlabel(f"month ({plan.month_days} days)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, alpha=0.3)
 
 
