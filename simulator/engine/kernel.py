@@ -389,6 +389,12 @@ def push(s: State, delay: float, kind: int, a: int, b: int, x: float) -> None:
     s.si[S_SEQ] = seq + 1
     i = s.si[S_HEAP_N]
     s.si[S_HEAP_N] = i + 1
+    _sift_up(s, i, t, x, seq, kind, a, b)
+
+
+@njit(inline="always")
+def _sift_up(s: State, i: int, t: float, x: float, seq: int, kind: int, a: int, b: int) -> None:
+    """Put an event in the heap at the hole ``i`` or above it, in ``(time, sequence)`` order."""
     while i > 0:
         parent = (i - 1) >> 1
         if _before(s, parent, t, seq):
@@ -449,15 +455,7 @@ def _pop(s: State) -> None:
         _heap_move(s, i, c)
         i = c
         c = 2 * i + 1
-    t, x = s.hf[n, H_T], s.hf[n, H_X]
-    seq, kind, a, b = s.hi[n, H_SEQ], s.hi[n, H_KIND], s.hi[n, H_A], s.hi[n, H_B]
-    while i > 0:
-        parent = (i - 1) >> 1
-        if _before(s, parent, t, seq):
-            break
-        _heap_move(s, i, parent)
-        i = parent
-    _heap_put(s, i, t, x, seq, kind, a, b)
+    _sift_up(s, i, s.hf[n, H_T], s.hf[n, H_X], s.hi[n, H_SEQ], s.hi[n, H_KIND], s.hi[n, H_A], s.hi[n, H_B])
 
 
 # ---------------------------------------------------------------- patience timers
