@@ -609,7 +609,8 @@ def plan_staffing_command(config: str, targets: tuple[str, ...], sets: tuple[str
     for column, summary in doc["verification"].items():
         name = "simulation plan" if column == "agents" else "Erlang (SIPP) plan"
         click.echo(f"  {name}, fresh seeds: {summary['intervals_missing']} of {summary['intervals']} intervals "
-                   f"significantly miss a target; overall " + ", ".join(
+                   f"significantly miss a target ({summary['intervals_missing_simultaneous']} with simultaneous "
+                   f"intervals); overall " + ", ".join(
                        f"{m} {_fmt(v['mean'])} [{_fmt(v['ci95'][0])}, {_fmt(v['ci95'][1])}]"
                        for m, v in summary["overall"].items()))
     click.echo(f"\nresults: {out_dir}/ (requirements.csv, staffing.yaml, figures/staffing.png) "
