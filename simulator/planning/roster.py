@@ -649,8 +649,8 @@ def roster_yaml(
     if split_by_share(plan.headcount, [s["share"] for s in back])[: len(plan.patterns)] != plan.agents:
         raise RuntimeError("written shares do not reproduce the plan's agents")  # pragma: no cover
     header = (
-        f"# Roster of site {site_name}: {plan.headcount} agents on {len(plan.patterns)} shift patterns, "
-        f"{plan.paid_hours:.1f} paid hours a week\n"
+        f"# Roster of site {site_name}: {plan.headcount} agents rostered on {len(plan.patterns)} shift patterns, "
+        f"{plan.paid_hours:.1f} paid hours a week; headcount {agents or plan.headcount}\n"
         f"# ({plan.status}, gap {plan.mip_gap:.2%}); requirement per {plan.interval_min}-minute interval "
         f"covered after shrinkage {plan.shrinkage:.3f}.\n"
     )
