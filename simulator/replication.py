@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,8 @@ from .executors import default_workers, imap
 from .spinup import engine_class, simulate
 from .stats import mean_ci
 from .version import versions
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,25 @@ class ReplicationResult:
         return out
 
 
+def run_tasks(
+    fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], *, workers: int | None, engine: str,
+    progress: Callable[[int], None] | None = None,
+) -> list[T]:
+    """``fn(*task)`` for every task in local worker processes (:func:`~simulator.executors.imap`), in task order.
+
+    Each task names its engine itself; with the fast engine and several workers the engine is
+    compiled here first, once, not once per worker. ``progress`` is called with 1 per task done.
+    """
+    if engine == "fast" and len(tasks) > 1 and (workers or default_workers()) > 1:
+        ensure_compiled()
+    out: list[Any] = [None] * len(tasks)
+    for i, result in imap(fn, tasks, workers=workers):
+        out[i] = result
+        if progress is not None:
+            progress(1)
+    return out
+
+
 def replicate(
     cfg: C.Scenario,
     replications: int,
@@ -153,13 +174,7 @@ def replicate_many(
         raise ValueError(f"replications must be >= 1, got {replications}")
     engine_class(engine)
     tasks = [(cfg, seed, r, engine) for cfg in cfgs for r in range(replications)]
-    if engine == "fast" and len(tasks) > 1 and (workers or default_workers()) > 1:
-        ensure_compiled()  # once here, not once per worker
-    outputs: list[ReplicationOutput | None] = [None] * len(tasks)
-    for i, out in imap(run_replication, tasks, workers=workers):
-        outputs[i] = out
-        if progress is not None:
-            progress(1)
+    outputs = run_tasks(run_replication, tasks, workers=workers, engine=engine, progress=progress)
     return [
         _assemble(cfg, seed, replications, outputs[j * replications:(j + 1) * replications], engine)
         for j, cfg in enumerate(cfgs)

@@ -27,3 +27,8 @@ MINUTES_PER_DAY: Final[int] = 1440
 def intervals_per_day(interval_min: int) -> int:
     """Reporting intervals in a day for an interval length of ``interval_min`` minutes."""
     return MINUTES_PER_DAY // interval_min
+
+
+def clock_hhmm(minute: int) -> str:
+    """``HH:MM`` of ``minute`` minutes after midnight (e.g. 510 -> ``08:30``)."""
+    return f"{minute // 60:02d}:{minute % 60:02d}"

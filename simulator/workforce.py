@@ -30,6 +30,7 @@ from . import metrics as M
 from .demand import weekday_of
 from .distributions import Gamma
 from .metrics import NOVICE_P
+from .rng import stream
 from .units import DAY_S, HOUR_S, MINUTE_S
 
 FloatArray = NDArray[np.float64]
@@ -166,6 +167,15 @@ class AgentState:
         for name, arr in vars(self).items():
             extra = fresh.get(name, np.zeros(n, dtype=arr.dtype))
             setattr(self, name, np.concatenate([arr, np.asarray(extra, dtype=arr.dtype)]))
+
+    @classmethod
+    def drawn(cls, cfg: C.Scenario, seed: int, replication: int) -> AgentState:
+        """The analytic day-0 workforce of run ``(seed, replication)``, as the run draws it (:meth:`initial`).
+
+        From the run's ``agents`` and ``resilience`` streams, so passing it back as a run's
+        ``initial`` changes nothing.
+        """
+        return cls.initial(cfg, stream(seed, replication, "agents"), stream(seed, replication, "resilience"))
 
     @classmethod
     def initial(cls, cfg: C.Scenario, rng: np.random.Generator, resilience: np.random.Generator) -> AgentState:

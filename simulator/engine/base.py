@@ -69,7 +69,7 @@ class Replication:
         replication: Replication index; with ``seed`` it keys every random stream.
         call_log: Keep one row per finished contact (memory grows with calls).
         initial: The day-0 workforce (e.g. a spin-up's :meth:`close_horizon`); by default
-            :meth:`~simulator.workforce.AgentState.initial` draws it from the ``agents`` stream.
+            :meth:`~simulator.workforce.AgentState.drawn` draws it from the run's streams.
     """
 
     def __init__(
@@ -86,9 +86,7 @@ class Replication:
         self.end_s = (self.n_days + 1) * DAY_S  # one extra day to drain the queues
         self.n_intervals = int(self.end_s // self.interval_s)
         self.n_sites = len(cfg.sites)
-        self.agents = (W.AgentState.initial(cfg, stream(seed, replication, "agents"),
-                                            stream(seed, replication, "resilience"))
-                       if initial is None else initial.copy())
+        self.agents = W.AgentState.drawn(cfg, seed, replication) if initial is None else initial.copy()
         self.workforce = W.Workforce(cfg)
         self.calendar = OpeningCalendar(cfg, self.n_days)
         self.email_on = "email" in cfg.channels_used

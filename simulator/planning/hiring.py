@@ -45,13 +45,13 @@ from numpy.typing import NDArray
 from .. import config as C
 from .. import metrics as M
 from ..demand import weekday_of
-from ..engine import DEFAULT_ENGINE, ensure_compiled
-from ..executors import default_workers, imap
-from ..rng import stream
+from ..engine import DEFAULT_ENGINE
+from ..replication import run_tasks
 from ..spinup import engine_class, initial_state
 from ..stats import mean_ci
 from ..targets import Target, feasible, parse_target
 from ..workforce import CLASS_WEEKDAYS, AgentState, OrderUpTo
+from .staffing import site_index
 
 PLANS: tuple[str, str] = ("order_up_to", "naive")
 """Plan labels in the tables: the order-up-to policy and the one-for-one replacement."""
@@ -171,9 +171,7 @@ def day0_state(cfg: C.Scenario, seed: int, replication: int, engine: str = DEFAU
     back as ``initial`` changes nothing.
     """
     state = initial_state(cfg, seed, replication, engine=engine)
-    if state is None:
-        state = AgentState.initial(cfg, stream(seed, replication, "agents"), stream(seed, replication, "resilience"))
-    return state
+    return AgentState.drawn(cfg, seed, replication) if state is None else state
 
 
 def monthly_counts(
@@ -195,13 +193,7 @@ def _run(
     """Monthly counters of every scenario, shape ``(replications, n_months, n_sites, N)`` each."""
     r = len(states)
     tasks = [(cfg, seed, k, engine, states[k], first_day, n_months, month_days) for cfg in cfgs for k in range(r)]
-    if engine == "fast" and len(tasks) > 1 and (workers or default_workers()) > 1:
-        ensure_compiled()
-    out: list[Any] = [None] * len(tasks)
-    for i, counts in imap(monthly_counts, tasks, workers=workers):
-        out[i] = counts
-        if progress is not None:
-            progress(1)
+    out = run_tasks(monthly_counts, tasks, workers=workers, engine=engine, progress=progress)
     return [np.stack(out[j * r:(j + 1) * r]) for j in range(len(cfgs))]
 
 
@@ -297,10 +289,7 @@ def _setup(
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
     engine_class(engine)
-    names = cfg.site_names
-    if site is not None and site not in names:
-        raise ValueError(f"unknown site {site!r}; sites are {names}")
-    s = 0 if site is None else names.index(site)
+    s = site_index(cfg, site)
     parsed = tuple(parse_target(t) for t in targets)
     if not parsed:
         raise ValueError("give at least one target, e.g. service_level>=0.8")
@@ -315,10 +304,7 @@ def _setup(
 
 def _states(su: _Setup) -> list[AgentState]:
     tasks = [(su.cfg, su.seed, k, su.engine) for k in range(su.replications)]
-    out: list[Any] = [None] * len(tasks)
-    for i, state in imap(day0_state, tasks, workers=su.workers):
-        out[i] = state
-    return out
+    return run_tasks(day0_state, tasks, workers=su.workers, engine=su.engine)
 
 
 def _position(su: _Setup, states: Sequence[AgentState]) -> float:

@@ -42,9 +42,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from .. import config as C
 from ..engine import DEFAULT_ENGINE
-from ..rng import stream
 from ..targets import Target
-from ..units import HOUR_S, MINUTES_PER_DAY, MINUTES_PER_HOUR, intervals_per_day
+from ..units import HOUR_S, MINUTES_PER_DAY, MINUTES_PER_HOUR, clock_hhmm, intervals_per_day
 from ..workforce import FULL_TIME_DAYS_PER_YEAR, AgentState, Stage, paid_shift_s, split_by_share
 from .staffing import (
     StaffingCheck,
@@ -316,7 +315,7 @@ def interval_index(interval_min: int) -> pd.DataFrame:
     """The week's intervals in row order of :func:`coverage_matrix`: columns ``weekday``, ``start`` ("HH:MM")."""
     n = _intervals(interval_min)
     minutes = np.arange(n) * interval_min
-    start = [f"{m // 60:02d}:{m % 60:02d}" for m in minutes]
+    start = [clock_hhmm(int(m)) for m in minutes]
     return pd.DataFrame({"weekday": np.repeat(C.WEEKDAYS, n), "start": start * 7})
 
 
@@ -671,7 +670,7 @@ def roster_shrinkage(site: C.Site) -> float:
 
 def floor_share(cfg: C.Scenario, site: int, seed: int = 1) -> float:
     """Share of the site's day-0 agents on the floor (the rest are in the classroom): headcount / this is hired."""
-    state = AgentState.initial(cfg, stream(seed, 0, "agents"), stream(seed, 0, "resilience"))
+    state = AgentState.drawn(cfg, seed, 0)
     mine = state.site == site
     return float((state.stage[mine] == Stage.FLOOR).mean()) if mine.any() else 1.0
 

@@ -43,12 +43,12 @@ from .. import metrics as M
 from ..analytic import erlang_a
 from ..demand import expected_calls, weekday_of
 from ..distributions import from_spec
-from ..engine import DEFAULT_ENGINE, ensure_compiled
-from ..executors import default_workers, imap
+from ..engine import DEFAULT_ENGINE
+from ..replication import run_tasks
 from ..spinup import engine_class, simulate
 from ..stats import Estimate, mean_ci
 from ..targets import Target, parse_target
-from ..units import HOUR_S, MINUTE_S, intervals_per_day
+from ..units import HOUR_S, MINUTE_S, clock_hhmm, intervals_per_day
 
 PLANNED_METRICS: dict[str, str] = {"service_level": ">=", "abandon_rate": "<=", "p_wait": "<=", "asa_s": "<="}
 """Metrics a staffing plan can target, each with the direction that asks for more performance."""
@@ -129,14 +129,7 @@ def simulate_cells(cfg: C.Scenario, site: int, interval_min: int, replications: 
                     workers: int | None, engine: str, progress: Callable[[int], None] | None) -> NDArray[np.float64]:
     """Cell counters of ``site`` per replication (:func:`cell_counts`): ``(replications, 7, intervals, counters)``."""
     tasks = [(cfg, seed, r, engine, site, interval_min) for r in range(replications)]
-    if engine == "fast" and len(tasks) > 1 and (workers or default_workers()) > 1:
-        ensure_compiled()
-    out = np.zeros((replications, 7, intervals_per_day(interval_min), len(CELL_COUNTERS)))
-    for r, cells in imap(cell_counts, tasks, workers=workers):
-        out[r] = cells
-        if progress is not None:
-            progress(1)
-    return out
+    return np.stack(run_tasks(cell_counts, tasks, workers=workers, engine=engine, progress=progress))
 
 
 def cell_metrics(cells: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
@@ -156,12 +149,16 @@ def cell_metrics(cells: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
 # --------------------------------------------------------------------------- Erlang A per interval
 
 
-def mean_patience_s(cfg: C.Scenario) -> float:
-    """Share-weighted mean patience of the voice call types (seconds; ``inf`` if nobody abandons)."""
+def _voice_mean(cfg: C.Scenario, spec: Callable[[C.CallType], C.DurationSpec]) -> float:
+    """Share-weighted mean of a duration over the voice call types (seconds; ``inf`` without voice)."""
     voice = [t for t in cfg.demand.call_types if t.channel == "voice"]
     total = sum(t.share for t in voice)
-    means = [from_spec(t.patience or cfg.demand.patience).mean for t in voice]
-    return sum(t.share * m for t, m in zip(voice, means, strict=True)) / total if total else math.inf
+    return sum(t.share * from_spec(spec(t)).mean for t in voice) / total if total else math.inf
+
+
+def mean_patience_s(cfg: C.Scenario) -> float:
+    """Share-weighted mean patience of the voice call types (seconds; ``inf`` if nobody abandons)."""
+    return _voice_mean(cfg, lambda t: t.patience or cfg.demand.patience)
 
 
 def erlang_metrics(n: int, calls_per_hour: float, aht_s: float, patience_s: float, sl_threshold_s: float
@@ -244,9 +241,7 @@ def erlang_requirements(cfg: C.Scenario, targets: Sequence[str | Target], *, sit
 
 def base_aht_s(cfg: C.Scenario) -> float:
     """Share-weighted mean base handle time of the voice call types (seconds)."""
-    voice = [t for t in cfg.demand.call_types if t.channel == "voice"]
-    total = sum(t.share for t in voice)
-    return sum(t.share * from_spec(t.handle_time).mean for t in voice) / total
+    return _voice_mean(cfg, lambda t: t.handle_time)
 
 
 # --------------------------------------------------------------------------- the algorithm
@@ -439,7 +434,7 @@ def _table(cells: NDArray[np.float64], cell_days: int, staffing: NDArray[np.int6
     minutes = np.arange(n) * interval_min
     return pd.DataFrame({
         "weekday": np.repeat(C.WEEKDAYS, n),
-        "start": np.tile([f"{m // 60:02d}:{m % 60:02d}" for m in minutes], 7),
+        "start": np.tile([clock_hhmm(int(m)) for m in minutes], 7),
         "interval": np.tile(np.arange(n), 7),
         "agents": staffing.ravel(),
         "agents_erlang": erlang.ravel(),
@@ -456,7 +451,7 @@ def site_index(cfg: C.Scenario, site: str | None) -> int:
     if site is None:
         return 0
     if site not in names:
-        raise ValueError(f"site: expected one of {names}, got {site!r}")
+        raise ValueError(f"site: expected one of {names}, got {site!r} (unknown site)")
     return names.index(site)
 
 
@@ -542,9 +537,8 @@ def check_cells(cells: NDArray[np.float64], targets: Sequence[Target], interval_
     family = 1.0 - 0.05 / max(len(cells_used), 1)  # Bonferroni: every interval at once, 95%
     rows = []
     for k, i in cells_used:
-        minute = i * interval_min
-        row: dict[str, Any] = {"weekday": C.WEEKDAYS[k], "start": f"{minute // 60:02d}:{minute % 60:02d}",
-                               "interval": i, "agents": math.nan if counts is None else int(counts[k, i])}
+        row: dict[str, Any] = {"weekday": C.WEEKDAYS[k], "start": clock_hhmm(i * interval_min), "interval": i,
+                               "agents": math.nan if counts is None else int(counts[k, i])}
         ok, ok_all = True, True
         for t in targets:
             values = per_rep[t.metric][:, k, i]

@@ -30,7 +30,6 @@ import pytest
 import simulator as sim
 from simulator.demand import weekday_of
 from simulator.metrics import K
-from simulator.rng import stream
 from simulator.workforce import DISMISSED, QUIT, AgentState, Stage
 from tests.conftest import ROOT
 
@@ -118,8 +117,7 @@ def test_workforce_case_counters_follow_from_the_agents_and_the_log() -> None:
     site = cfg.sites[0]
     c = {k: float(v) for k, v in zip(K, res.totals(measured=False)[0], strict=True)}
     n_census = min(math.ceil(res.end_s / 86400.0), math.ceil(cfg.days) + 1)
-    initial = AgentState.initial(cfg, stream(res.seed, res.replication, "agents"),
-                                 stream(res.seed, res.replication, "resilience"))
+    initial = AgentState.drawn(cfg, res.seed, res.replication)
     n0 = len(initial)
     is_initial = np.arange(len(a)) < n0
     started = is_initial | (a.stage != Stage.RECRUITING)
